@@ -28,6 +28,13 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+
+
+@app.callback()
+def _root() -> None:
+    """redline: political event data for analysts of international relations."""
+
+
 for _module in (_data, _coding, _forecast, _assess, _serve):
     _module.register(app)
 
