@@ -1,0 +1,64 @@
+"""The main job (``make demo``): build a store from local inputs and show what redline makes of them.
+
+Inputs need no network: the ICEWS14 benchmark from the shared data folder when present (a real year of coded
+events), and the project's own example article when the coder is installed. Later issues grow this into the brief.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from redline.errors import RedlineError
+
+__all__ = ["run_demo", "find_shared_data"]
+
+
+def find_shared_data(explicit: str | os.PathLike[str] | None = None) -> Path | None:
+    """The shared data folder: ``explicit``, $REDLINE_SHARED_DATA, or ../shared/data beside the checkout/cwd."""
+    candidates: list[Path] = []
+    if explicit:
+        candidates.append(Path(explicit))
+    if os.environ.get("REDLINE_SHARED_DATA"):
+        candidates.append(Path(os.environ["REDLINE_SHARED_DATA"]))
+    here = Path(__file__).resolve()
+    candidates += [Path.cwd().parent / "shared" / "data", here.parents[3] / "shared" / "data"]
+    for c in candidates:
+        if c.is_dir():
+            return c
+    if explicit:
+        raise RedlineError(f"{explicit}: no such data folder")
+    return None
+
+
+def run_demo(*, store: str | None, out: Path, data: Path | None, echo: Callable[[str], None]) -> None:
+    from redline.indicators import dyad_series, plot_dyad
+    from redline.store import Store
+
+    out.mkdir(parents=True, exist_ok=True)
+    store_path = store or os.environ.get("REDLINE_STORE") or str(out / "demo.duckdb")
+    shared = find_shared_data(data)
+    with Store.open(store_path) as st:
+        echo(f"store: {store_path}")
+        if shared is not None and (shared / "tkg" / "ICEWS14").is_dir():
+            rep = st.ingest("tkg", [str(shared / "tkg" / "ICEWS14")])
+            echo(f"ICEWS14 (tkg): read {rep.read:,}, stored {rep.stored:,}, duplicates {rep.duplicates:,}, "
+                 f"quarantined {rep.quarantined:,} in {rep.seconds:.1f}s")
+        else:
+            echo("shared data not found: skipping ICEWS14 (set REDLINE_SHARED_DATA or pass --data)")
+        info = st.info()
+        echo(f"{info['events']:,} events in the store, {info['first_date']} .. {info['last_date']}")
+        series = dyad_series(st, "CHN", "PRK", by="month")
+        if series.empty:
+            echo("no China-North Korea events in the store")
+            return
+        total = int(series["events"].sum())
+        echo(f"China <-> North Korea by month: {total:,} events over {len(series)} months")
+        for r in series.itertuples(index=False):
+            gm = "" if r.goldstein_mean != r.goldstein_mean else f"{r.goldstein_mean:+.2f}"
+            echo(f"  {r.period}  events {r.events:4d}  coop {r.verbal_coop + r.material_coop:4d}  "
+                 f"conflict {r.verbal_conflict + r.material_conflict:4d}  Goldstein {gm}")
+        png = plot_dyad(series, out / "chn_prk_monthly.png", "China <-> North Korea, monthly (ICEWS14)")
+        html = plot_dyad(series, out / "chn_prk_monthly.html", "China <-> North Korea, monthly (ICEWS14)")
+        echo(f"plots: {png} and {html}")
