@@ -13,7 +13,8 @@ format (UTF-8 TSV with a header row, documented in ``src/redline/ontology/data/R
 
 Only facts are taken from the sources (codes, labels, weights, the map's type/mode/context); layout,
 normalisation, quad classes, definitions and the reconciliation of PLOVER modes are redline's own. The
-country and actor-role tables (``countries.tsv``, ``sectors.tsv``) are written by hand and are not touched here.
+country and actor-role tables (``countries.tsv``, ``sectors.tsv``) are written by hand; this script leaves
+them alone.
 
 This script runs at development time only; redline never reads the shared folder at run time for its ontology.
 """
