@@ -144,7 +144,8 @@ class Store:
 
     # -- ingest --------------------------------------------------------------------------------------
     def _new_run(self, dataset: str, origins: Sequence[str]) -> int:
-        row = self.con.execute("SELECT nextval('run_ids')").fetchone()
+        # max()+1 rather than a sequence: a sequence's value is not recovered after a crash, the table's rows are.
+        row = self.con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM ingest_runs").fetchone()
         assert row is not None
         run_id = int(row[0])
         self.con.execute(
@@ -388,14 +389,14 @@ class Store:
         params: list[Any] = []
         if actor:
             clauses.append(f"({actor_match('source')} OR {actor_match('target')})")
-            params += [actor, actor, actor, actor]
+            params += [actor] * 8
         if dyad:
             a, b = dyad
             clauses.append(
                 f"(({actor_match('source')} AND {actor_match('target')}) OR "
                 f"({actor_match('source')} AND {actor_match('target')}))"
             )
-            params += [a, a, b, b, b, b, a, a]
+            params += [a] * 4 + [b] * 4 + [b] * 4 + [a] * 4
         if code:
             clauses.append("(cameo = ? OR starts_with(cameo, ?) OR plover = ?)")
             params += [code, code, code.upper()]
@@ -478,12 +479,15 @@ class Store:
             raise StoreError(f"{target}: export writes .parquet or .csv files")
         Path(target).parent.mkdir(parents=True, exist_ok=True)
         try:
-            # COPY takes no prepared parameters for its query, so filter through a temp view.
-            self.con.execute(f"CREATE OR REPLACE TEMP VIEW _export AS SELECT * FROM events{where}",
-                             list(params) if params else None)
-            self.con.execute(f"COPY (SELECT * FROM _export ORDER BY date, event_id) TO {_sql_str(target)} "
-                             f"(FORMAT {fmt}{', HEADER' if fmt == 'CSV' else ''})")
-            row = self.con.execute("SELECT count(*) FROM _export").fetchone()
+            # COPY takes no prepared parameters: write through a parameterised relation instead.
+            rel = self.con.sql(f"SELECT * FROM events{where} ORDER BY date, event_id",
+                               params=list(params) if params else None)
+            if fmt == "PARQUET":
+                rel.write_parquet(target)
+            else:
+                rel.write_csv(target, header=True)
+            row = self.con.execute(f"SELECT count(*) FROM events{where}", list(params) if params else None
+                                   ).fetchone()
         except duckdb.Error as exc:
             raise StoreError(f"{target}: export failed: {exc}") from exc
         return int(row[0]) if row else 0
