@@ -104,6 +104,33 @@ APPEAL_MODES = {
 }
 
 
+# Defects in the public GDELT label table that redline corrects (source label, redline label). Whitespace is
+# also collapsed everywhere. GDELT's labels for 101 and 105-108 are stale (an older CAMEO draft): their own
+# sub-codes (1011-1014, 1051-1056) and the CAMEO manual and PLOVER map give the meanings used here.
+LABEL_FIXES = {
+    "101": ("Demand information, investigation", "Demand material cooperation, not specified below"),
+    "105": ("Demand mediation", "Demand that target yields, not specified below"),
+    "106": ("Demand withdrawal", "Demand meeting, negotiation"),
+    "107": ("Demand ceasefire", "Demand settling of dispute"),
+    "108": ("Demand meeting, negotiation", "Demand mediation"),
+    "033": ("Express intent to provide matyerial aid, not specified below",
+            "Express intent to provide material aid, not specified below"),
+    "044": ("Meet at a \u00d2hird\u00d3location", "Meet at a 'third' location"),
+    "2041": ("Use chemical, biological, or radiologicalweapons",
+             "Use chemical, biological, or radiological weapons"),
+}  # fmt: skip
+
+
+def clean_label(code: str, label: str) -> str:
+    label = " ".join(label.split())
+    if code in LABEL_FIXES:
+        source, fixed = LABEL_FIXES[code]
+        if label != source:
+            raise SystemExit(f"label of {code} changed upstream: {label!r}")
+        return fixed
+    return label
+
+
 def read_tsv_pairs(path: Path) -> list[tuple[str, str]]:
     rows = []
     with path.open(encoding="utf-8") as fh:
@@ -159,7 +186,8 @@ def build(src: Path) -> None:
             level = len(code) - 1  # 1 root, 2 three-digit, 3 four-digit
             parent = "" if len(code) == 2 else code[:-1]
             g = float(weights[code])
-            fh.write(f"{code}\t{level}\t{root}\t{parent}\t{GDELT_QUAD_BY_ROOT[root]}\t{g:g}\t{label}\n")
+            text = clean_label(code, label)
+            fh.write(f"{code}\t{level}\t{root}\t{parent}\t{GDELT_QUAD_BY_ROOT[root]}\t{g:g}\t{text}\n")
 
     cb_modes = codebook_modes(src / "PLOVER_structured_codebook.csv")
     if set(cb_modes) != set(PLOVER_QUAD):

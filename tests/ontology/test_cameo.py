@@ -79,6 +79,44 @@ def test_helpers() -> None:
         cameo.children("99")
 
 
+@pytest.mark.parametrize(
+    ("label", "code"),
+    [
+        ("Threaten", "130"),  # the 3-digit "x0" code wins over the root
+        ("Make_statement", "010"),
+        ("make statement, not specified below", "010"),
+        ("Use conventional military force", "190"),
+        ("Make an appeal or request", "020"),  # ICEWS wording
+        ("Meet at a 'third' location", "044"),
+        ("Demand that target yields", "105"),
+        ("Demand mediation", "108"),
+        ("Conduct suicide, car, or other non military bombing", "183"),
+    ],
+)
+def test_find_by_label(label: str, code: str) -> None:
+    c = cameo.find(label)
+    assert c is not None and c.code == code
+
+
+@pytest.mark.parametrize("label", ["", "Bake a cake", "Threaten to bake"])
+def test_find_misses(label: str) -> None:
+    assert cameo.find(label) is None
+
+
+def test_labels_and_variants_are_unambiguous() -> None:
+    keys: dict[str, str] = {}
+    for c in cameo.all_codes():
+        k = cameo._label_key(c.label)
+        if k in keys:  # only a root and its "x0" code may share a label
+            assert {c.code, keys[k]} == {c.root, c.root + "0"}, (c.code, keys[k])
+        keys.setdefault(k, c.code)
+    from redline.ontology._tables import read_table
+
+    for row in read_table("cameo_label_variants.tsv"):
+        assert cameo.is_valid(row["code"])
+        assert cameo._label_key(row["label"]) not in keys, row  # a variant never shadows a table label
+
+
 def test_import_is_cheap_and_lazy() -> None:
     code = (
         "import sys, redline.ontology as o; "
@@ -99,10 +137,37 @@ def _pairs(path: Path) -> dict[str, str]:
     return dict(tuple(p.strip() for p in line.split("\t")) for line in lines if line.strip())  # type: ignore[misc]
 
 
+# The labels redline corrects, with the shared file's wording (whitespace aside, all others agree exactly).
+CORRECTED = {
+    "033": "Express intent to provide matyerial aid, not specified below",
+    "044": "Meet at a \u00d2hird\u00d3location",
+    "101": "Demand information, investigation",
+    "105": "Demand mediation",
+    "106": "Demand withdrawal",
+    "107": "Demand ceasefire",
+    "108": "Demand meeting, negotiation",
+    "2041": "Use chemical, biological, or radiologicalweapons",
+}
+
+
 def test_codes_and_labels_agree_with_shared(shared_data: Path) -> None:
-    shared = _pairs(shared_data / "cameo" / "CAMEO.eventcodes.txt")
+    shared = {
+        k: " ".join(v.split()) for k, v in _pairs(shared_data / "cameo" / "CAMEO.eventcodes.txt").items()
+    }
     ours = {c.code: c.label for c in cameo.all_codes()}
-    assert ours == shared
+    assert set(ours) == set(shared)
+    differ = {k for k in ours if ours[k] != shared[k]}
+    assert differ == set(CORRECTED)
+    assert all(shared[k] == v for k, v in CORRECTED.items())
+
+
+def test_every_icews_relation_name_resolves(shared_data: Path) -> None:
+    for name in ("ICEWS14", "ICEWS18"):
+        lines = (shared_data / "tkg" / name / "relation2id.txt").read_text(encoding="utf-8").splitlines()
+        rels = [line.rsplit("\t", 1)[0] for line in lines if line.strip()]
+        assert len(rels) > 200
+        missing = [r for r in rels if cameo.find(r) is None]
+        assert not missing, (name, missing)
 
 
 def test_goldstein_agrees_with_shared(shared_data: Path) -> None:

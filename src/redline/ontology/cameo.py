@@ -9,6 +9,7 @@ Quad classes follow GDELT's QuadClass: roots 01-05 verbal cooperation (1), 06-09
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -20,6 +21,7 @@ __all__ = [
     "QUAD_CLASSES",
     "all_codes",
     "children",
+    "find",
     "get",
     "goldstein",
     "is_valid",
@@ -161,3 +163,34 @@ def children(code: str, *, recursive: bool = False) -> tuple[CameoCode, ...]:
         out.append(c)
         out.extend(children(c.code, recursive=True))
     return tuple(out)
+
+
+def _label_key(text: str) -> str:
+    s = text.replace("_", " ").casefold()
+    s = re.sub(r",?\s*not spec(ified)? below", "", s)
+    s = s.replace("non-", "non ").replace("\u2019", "'")
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", s).split())
+
+
+@cache
+def _label_index() -> dict[str, str]:
+    idx: dict[str, str] = {}
+    codes = sorted(_table().values(), key=lambda c: c.level == 1)  # "130 Threaten" before root "13 THREATEN"
+    for c in codes:
+        idx.setdefault(_label_key(c.label), c.code)
+    for row in read_table("cameo_label_variants.tsv"):
+        idx.setdefault(_label_key(row["label"]), row["code"])
+    return idx
+
+
+def find(label: str) -> CameoCode | None:
+    """The code whose label is ``label``, or None. For resolving relation names such as ICEWS's.
+
+    Case, punctuation, underscores and ", not specified below" are ignored; CAMEO-manual / ICEWS wordings that
+    differ from the table's labels are known too (``data/cameo_label_variants.tsv``). Where a root and its
+    "x0" code share a label ("Threaten"), the 3-digit code wins, as event data code it that way.
+    """
+    if not isinstance(label, str):
+        return None
+    code = _label_index().get(_label_key(label))
+    return None if code is None else _table()[code]
