@@ -8,13 +8,14 @@ SHARED_CAMEO_DIR defaults to ``../shared/data/cameo`` beside the checkout. The s
 format (UTF-8 TSV with a header row, documented in ``src/redline/ontology/data/README.md``):
 
 - ``cameo_events.tsv``: code, level, root, parent, quad_class, goldstein, label
-- ``cameo_plover.tsv``: cameo, plover_type, mode, mode_source, context, origin
+- ``cameo_plover.tsv``: cameo, plover_type, mode, map_mode, context, origin
 - ``plover_types.tsv``: type, quad_class, modes, definition
 
-Only facts are taken from the sources (codes, labels, weights, the map's type/mode/context); layout,
-normalisation, quad classes, definitions and the reconciliation of PLOVER modes are redline's own. The
-country and actor-role tables (``countries.tsv``, ``sectors.tsv``) are written by hand; this script leaves
-them alone.
+Labels are GDELT's with whitespace collapsed and the corrections in LABEL_FIXES (garbled text, and GDELT's
+stale labels for 101 and 105-108). Only facts come from the sources (codes, labels, weights, the map's
+type/mode/context); layout, normalisation, quad classes, definitions and the reconciliation of PLOVER modes
+are redline's own. The country, actor-role and label-variant tables (``countries.tsv``, ``sectors.tsv``,
+``cameo_label_variants.tsv``) are written by hand; this script leaves them alone.
 
 This script runs at development time only; redline never reads the shared folder at run time for its ontology.
 """

@@ -185,3 +185,39 @@ def test_cameo_codes_agree_with_petrarch(shared_data: Path) -> None:
             checked += 1
             assert c.cameo in current, (name, current, c.cameo)
     assert checked >= 180
+
+
+def test_icews_country_names_resolve(shared_data: Path) -> None:
+    """ICEWS entity names carry the country in parentheses: "Government (North Korea)", "Citizen (China)"."""
+    inner: set[str] = set()
+    text = (shared_data / "tkg" / "ICEWS14" / "entity2id.txt").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        name = line.rsplit("\t", 1)[0].replace("_", " ").strip()
+        if not name.endswith(")"):
+            continue
+        depth = 0
+        for i in range(
+            len(name) - 1, -1, -1
+        ):  # the outermost trailing group: "X (Holy See (Vatican City State))"
+            depth += {")": 1, "(": -1}.get(name[i], 0)
+            if depth == 0:
+                inner.add(name[i + 1 : -1].strip())
+                break
+    resolved = {n: countries.cameo_for(n) for n in inner}
+    expected = [
+        ("North Korea", "PRK"), ("South Korea", "KOR"), ("China", "CHN"), ("Russia", "RUS"),
+        ("Palestinian Territory, Occupied", "PSE"), ("Holy See (Vatican City State)", "VAT"),
+    ]  # fmt: skip
+    for name, code in expected:
+        assert resolved.get(name) == code, name
+    assert sum(1 for v in resolved.values() if v) >= 170
+    # every country resolved from ICEWS is a distinct country (no two spellings collapse wrongly)
+    assert all(countries.lookup(n) is countries.by_cameo(c) for n, c in resolved.items() if c)
+
+
+def test_surface_forms() -> None:
+    forms = countries.surface_forms()
+    assert ("DPRK", countries.by_cameo("PRK"), True) in forms
+    assert ("North Korean", countries.by_cameo("PRK"), False) in forms
+    for text, country, _cs in forms:
+        assert countries.lookup(text) is country

@@ -36,6 +36,7 @@ __all__ = [
     "cameo_for",
     "lookup",
     "normalize_name",
+    "surface_forms",
 ]
 
 
@@ -218,3 +219,15 @@ def cameo_for(x: str | int) -> str | None:
     """The CAMEO country code for anything ``lookup`` accepts, or None."""
     c = lookup(x)
     return None if c is None else c.cameo
+
+
+def surface_forms() -> tuple[tuple[str, Country, bool], ...]:
+    """Every (name, country, case_sensitive) that ``lookup`` resolves by name: names, aliases, demonyms.
+
+    Acronyms ("DPRK", "U.S.") are case-sensitive; the rest match case-insensitively. For gazetteer building.
+    """
+    out = []
+    for c in _rows():
+        for n in dict.fromkeys((c.name, *c.aliases, *c.demonyms)):
+            out.append((n, c, _is_acronym(n)))
+    return tuple(out)
