@@ -205,38 +205,33 @@ def _safe_date(y: Any, m: Any, d: Any) -> dt.date | None:
 
 
 def _atop_obligations(members: pd.DataFrame) -> list[Obligation]:
+    cols = ["atopid", "member", "bilat", "yrent", "moent", "dayent", "yrexit", "moexit", "dayexit"]
+    cols += [c for c in _ATOP_KIND if c in members.columns]
+    cols += [c for c in CONDITION_LABELS if c in members.columns]
+    groups: dict[int, list[dict[str, Any]]] = {}
+    for rec in members[cols].to_dict("records"):
+        groups.setdefault(int(rec["atopid"]), []).append(rec)
     out: list[Obligation] = []
-    for aid_, grp in members.groupby("atopid"):
-        aid: Any = aid_
-        first: Any = grp.iloc[0]
+    for aid, grp in groups.items():
+        bilateral = int(grp[0]["bilat"] or 0) == 1
         for col, kind in _ATOP_KIND.items():
-            rows = grp[grp[col] == 1]
-            if rows.empty:
-                continue
+            rows = [r for r in grp if r.get(col) == 1]
             spans: list[tuple[int, dt.date, dt.date | None]] = []
-            for r in rows.to_dict("records"):
+            for r in rows:
                 st = _safe_date(r["yrent"], r["moent"], r["dayent"])
-                if st is None:
-                    continue
-                spans.append((int(r["member"]), st, _safe_date(r["yrexit"], r["moexit"], r["dayexit"])))
+                if st is not None:
+                    spans.append((int(r["member"]), st, _safe_date(r["yrexit"], r["moexit"], r["dayexit"])))
             if not spans:
                 continue
-            r0: Any = rows.iloc[0]
+            r0 = rows[0]
             conds = tuple(
-                sorted(
-                    {
-                        name
-                        for c, (k, name, _) in CONDITION_LABELS.items()
-                        if k == kind and c in r0 and r0[c] == 1
-                    }
-                )
+                sorted({name for c, (k, name, _) in CONDITION_LABELS.items() if k == kind and r0.get(c) == 1})
             )
             ends = [e for _, _, e in spans]
             out.append(
                 Obligation(
-                    treaty_id=f"atop-{int(aid)}",
-                    treaty_name=f"ATOP alliance {int(aid)}"
-                    + (" (bilateral)" if int(first["bilat"]) == 1 else ""),
+                    treaty_id=f"atop-{aid}",
+                    treaty_name=f"ATOP alliance {aid}" + (" (bilateral)" if bilateral else ""),
                     members=tuple(sorted({m for m, _, _ in spans})),
                     kind=kind,
                     start=min(s for _, s, _ in spans),
@@ -245,7 +240,7 @@ def _atop_obligations(members: pd.DataFrame) -> list[Obligation]:
                     adversary="a named adversary" if "adversary" in conds else None,
                     conditions=conds,
                     origin="atop",
-                    citation=f"{ATOP_CITATION}, atopid {int(aid)}",
+                    citation=f"{ATOP_CITATION}, atopid {aid}",
                     carried_forward=any(e is None for e in ends),
                     sources=("http://www.atopdata.org/",),
                     spans=tuple(spans),
