@@ -20,6 +20,14 @@ QUAD_COLOURS = {
 }
 
 
+def by_month_or_coarser(series: pd.DataFrame) -> bool:
+    """True when the periods are at least ~4 weeks apart (bar widths are in days)."""
+    if len(series) < 2:
+        return True
+    gaps = pd.to_datetime(series["period"]).diff().dt.days.dropna()
+    return bool(gaps.min() >= 27)
+
+
 def plot_dyad_png(series: pd.DataFrame, path: str | os.PathLike[str], title: str) -> Path:
     import matplotlib
 
@@ -28,15 +36,20 @@ def plot_dyad_png(series: pd.DataFrame, path: str | os.PathLike[str], title: str
 
     fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(10, 6), sharex=True, gridspec_kw={"height_ratios": [2, 1]})
     x = pd.to_datetime(series["period"])
-    bottom = None
+    import numpy as np
+
+    up = np.zeros(len(series))
+    down = np.zeros(len(series))
+    width = 20 if by_month_or_coarser(series) else 0.8
     for col, colour in QUAD_COLOURS.items():
         vals = series[col].astype(float).to_numpy()
-        sign = 1 if "coop" in col else -1
-        ax1.bar(x, sign * vals, width=20 if len(x) < 400 else 1, color=colour, label=col.replace("_", " "),
-                bottom=None if bottom is None else bottom[sign])
-        if bottom is None:
-            bottom = {1: vals * 0.0, -1: vals * 0.0}
-        bottom[sign] = bottom[sign] + sign * vals
+        if "coop" in col:
+            ax1.bar(x, vals, width=width, bottom=up, color=colour, label=col.replace("_", " "))
+            up = up + vals
+        else:
+            ax1.bar(x, -vals, width=width, bottom=down, color=colour, label=col.replace("_", " "))
+            down = down - vals
+    ax1.set_ylim(min(down.min(), 0) * 1.15 - 0.5, max(up.max(), 0) * 1.25 + 0.5)
     ax1.axhline(0, color="black", linewidth=0.6)
     ax1.set_ylabel("events (conflict below)")
     ax1.legend(loc="upper left", fontsize=8, ncol=4)
