@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser()
     default = Path(os.environ.get("REDLINE_SHARED_DATA", REPO.parent / "shared" / "data")) / "tkg" / "ICEWS18"
     ap.add_argument("dataset", nargs="?", default=str(default))
-    ap.add_argument("--png", default=str(REPO / "benchmarks" / "questions" / "calibration_icews18.png"))
+    ap.add_argument("--png", default=str(REPO / "out" / "questions" / "calibration_icews18.png"))
     ap.add_argument(
         "--write-weights",
         action="store_true",
