@@ -347,6 +347,11 @@ def relation_to_cameo(name: str) -> tuple[str, str]:
     key = normalise_label(name)
     if not key:
         return "", ""
+    from redline.ontology import cameo
+
+    found = cameo.find(name.replace("_", " ")) if hasattr(cameo, "find") else None
+    if found is not None:
+        return found.code, "label"
     index = _label_index()
     valid = set(_code_table())
     alias = _RELATION_ALIASES.get(key)
