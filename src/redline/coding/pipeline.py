@@ -149,6 +149,8 @@ class Coder:
         self.classifier = classifier
         self.batch_size = batch_size
         self.n_process = n_process
+        #: events need a resolved source or target (False keeps actorless event phrases, for sentence labels)
+        self.require_actor = True
         self.model_name = classifier.name if classifier is not None else CODER_NAME
         self.model_version = classifier.version if classifier is not None else CODER_VERSION
 
@@ -199,14 +201,22 @@ class Coder:
 
     # -- one parsed document --------------------------------------------------------------------------------------
     def code_parsed(self, sdoc: Any, doc: Document) -> list[Event]:
-        st = _DocState(doc.date)
+        st = _DocState(doc.date or dt.date.today())
         self._match(sdoc, st)
         out: list[Event] = []
-        for si, sent in enumerate(sdoc.sents):
-            evs = self._sentence(sent, si, st, doc)
-            if self.classifier is not None and evs:
-                evs = self._reclassify(sent.text, evs)
-            out.extend(evs)
+        keep_actorless = not self.require_actor
+        if self.classifier is not None:
+            self.require_actor = False  # the classifier sees the same rule reading it was trained with
+        try:
+            for si, sent in enumerate(sdoc.sents):
+                evs = self._sentence(sent, si, st, doc)
+                if self.classifier is not None:
+                    evs = self._reclassify(sent.text, evs)
+                    if not keep_actorless:
+                        evs = [e for e in evs if e.source or e.target]
+                out.extend(evs)
+        finally:
+            self.require_actor = not keep_actorless
         return out
 
     def _match(self, sdoc: Any, st: _DocState) -> None:
@@ -435,7 +445,7 @@ class Coder:
             to = self._prep_target(v, st, {a.country for a in targets}, None)
             if to:
                 sources, targets = targets, to
-        if not sources and not targets:
+        if not sources and not targets and self.require_actor:
             return []
         qty, unit = self._quantity(dobj)
         return self._emit(v, code, spec, sources, targets, si, st, doc, dates, qty, unit, v)
@@ -460,7 +470,7 @@ class Coder:
                     for g in c.children:
                         if g.dep_ == "pobj":
                             sources = self.actors_of(g, st)
-        if not sources:
+        if not sources and self.require_actor:
             return []
         src_countries = {a.country for a in sources}
         targets: list[Actor] = []
@@ -631,30 +641,32 @@ class Coder:
         return out
 
     def _reclassify(self, sentence: str, events: list[Event]) -> list[Event]:
-        """Let the trained classifier relabel the sentence's first asserted event when the classes disagree."""
+        """Let the trained classifier relabel the sentence's first asserted event when the labels disagree."""
         from dataclasses import replace
 
+        from redline.coding.train import label_of_code, rule_tokens
         from redline.ontology import cameo, plover
 
         clf = self.classifier
         assert clf is not None
-        first = next((e for e in events if e.asserted), None)
+        first = min(
+            (e for e in events if e.asserted), key=lambda e: e.provenance.span or (0, 0), default=None
+        )
         if first is None:
             return events
-        probs = clf.predict_proba([sentence])[0]
-        cls = int(probs.argmax())
-        if class_of_code(first.cameo) == cls:
+        rules = [rule_tokens(sorted(events, key=lambda e: e.provenance.span or (0, 0)), clf.space)]
+        probs = clf.predict_proba([sentence], rules)[0]
+        k = int(probs.argmax())
+        label = clf.labels[k]
+        if label_of_code(first.cameo, clf.space) == label:
             return events
-        code = generic_code(cls)
+        code = clf.code_for(label)
         info = cameo.lookup(code)
         pv = plover.from_cameo(code) or ("", "")
         out = []
         for e in events:
-            if (
-                e.provenance.sentence_index == first.provenance.sentence_index
-                and e.provenance.span == first.provenance.span
-            ):
-                prov = replace(e.provenance, confidence=round(float(probs[cls]), 3))
+            if e.provenance.span == first.provenance.span:
+                prov = replace(e.provenance, confidence=round(float(probs[k]), 3))
                 e = replace(
                     e,
                     cameo=code,

@@ -1,0 +1,353 @@
+"""``redline coder train``: learn a sentence event classifier from a labelled corpus the user supplies.
+
+The model is a TF-IDF (word 1-2 grams) logistic regression, optionally with the rule coder's own reading of the
+sentence as extra features ("rules said material conflict"). scikit-learn fits it; inference is plain numpy, and
+the model directory holds only data: ``model.json`` (labels, vocabulary, settings) and ``weights.npz``
+(idf, coefficients, intercepts). No pickle.
+
+Corpus formats (``--format``):
+
+* ``conflibert``: ``sentence<TAB>label`` lines; with ``--labels quad5`` labels 0-4 are statement, verbal
+  cooperation, material cooperation, verbal conflict, material conflict;
+* ``plover``: JSON (array) or JSON lines of records with ``text`` and ``event_type`` (or ``plover``/``label``);
+* ``jsonl``: redline JSON lines with ``text`` and ``cameo`` (labels become CAMEO roots) or ``label``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from redline.coding.lexicon import CLASS_NAMES, class_of_code, generic_code
+from redline.errors import CodingError, SourceError
+
+__all__ = [
+    "LinearTextModel",
+    "read_corpus",
+    "train",
+    "select_c",
+    "rules_for",
+    "tokens",
+    "rule_tokens",
+    "label_of_code",
+]
+
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+FORMAT_VERSION = 1
+
+
+def tokens(text: str) -> list[str]:
+    """Word unigrams and bigrams, lower case."""
+    w = _TOKEN.findall(text.lower())
+    return w + [f"{a} {b}" for a, b in zip(w, w[1:], strict=False)]
+
+
+def label_of_code(code: str, space: str) -> str:
+    """The label a CAMEO code has in a label space (``quad5``, ``root``, ``plover``)."""
+    if space == "quad5":
+        return CLASS_NAMES[class_of_code(code)]
+    if space == "root":
+        return code[:2]
+    if space == "plover":
+        from redline.ontology import plover
+
+        c = code
+        while c:
+            pv = plover.from_cameo(c)
+            if pv:
+                return pv[0]
+            c = c[:-1] if len(c) > 2 else ""
+        return ""
+    raise CodingError(f"unknown label space {space!r}")
+
+
+def code_of_label(label: str, space: str) -> str:
+    """A CAMEO code standing for a label."""
+    if space == "quad5":
+        return generic_code(CLASS_NAMES.index(label))
+    if space == "root":
+        return label + "0"
+    from redline.ontology import plover
+
+    codes = plover.cameo_codes_for(label)
+    if not codes:
+        raise CodingError(f"PLOVER type {label!r} has no CAMEO code")
+    return sorted(codes, key=lambda c: (len(c), c))[0]
+
+
+def rule_tokens(events: Sequence[Any], space: str) -> list[str]:
+    """Pseudo-words for what the rule coder found in a sentence (first asserted event, others, assertion)."""
+    out = []
+    asserted = [e for e in events if e.asserted]
+    if asserted:
+        out.append("__rule_first_" + label_of_code(asserted[0].cameo, space))
+        out.extend("__rule_any_" + label_of_code(e.cameo, space) for e in asserted[1:])
+        out.append("__rule_root_" + asserted[0].cameo[:2])
+    else:
+        out.append("__rule_none")
+    if any(not e.asserted for e in events):
+        out.append(
+            "__rule_unasserted_" + label_of_code(next(e for e in events if not e.asserted).cameo, space)
+        )
+    return out
+
+
+@dataclass
+class LinearTextModel:
+    """A multinomial logistic regression over TF-IDF features; numpy inference."""
+
+    labels: list[str]
+    space: str
+    vocab: dict[str, int]
+    idf: np.ndarray
+    coef: np.ndarray  # (n_labels, n_features)
+    intercept: np.ndarray
+    rule_features: bool = False
+    name: str = "redline.linear"
+    version: str = "1"
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def vectors(self, docs: Sequence[list[str]]) -> Any:
+        """Sublinear TF-IDF rows, L2-normalised (a scipy CSR matrix)."""
+        from scipy.sparse import csr_matrix
+
+        data: list[float] = []
+        cols: list[int] = []
+        ptr = [0]
+        for toks in docs:
+            counts = Counter(t for t in toks if t in self.vocab)
+            row = [
+                (self.vocab[t], (1.0 + math.log(c)) * float(self.idf[self.vocab[t]]))
+                for t, c in counts.items()
+            ]
+            norm = math.sqrt(sum(v * v for _, v in row)) or 1.0
+            for j, v in row:
+                cols.append(j)
+                data.append(v / norm)
+            ptr.append(len(cols))
+        return csr_matrix((data, cols, ptr), shape=(len(docs), len(self.vocab)))
+
+    def predict_proba(self, sentences: Sequence[str], rules: Sequence[list[str]] | None = None) -> np.ndarray:
+        docs = [tokens(s) for s in sentences]
+        if self.rule_features and rules is not None:
+            docs = [d + r for d, r in zip(docs, rules, strict=True)]
+        z = np.asarray(self.vectors(docs) @ self.coef.T) + self.intercept
+        z -= z.max(axis=1, keepdims=True)
+        p = np.exp(z)
+        return p / p.sum(axis=1, keepdims=True)
+
+    def predict(self, sentences: Sequence[str], rules: Sequence[list[str]] | None = None) -> list[str]:
+        return [self.labels[i] for i in self.predict_proba(sentences, rules).argmax(axis=1)]
+
+    def code_for(self, label: str) -> str:
+        return code_of_label(label, self.space)
+
+    # -- persistence ----------------------------------------------------------------------------------------------
+    def save(self, out: str | Path) -> Path:
+        d = Path(out)
+        d.mkdir(parents=True, exist_ok=True)
+        vocab = sorted(self.vocab, key=self.vocab.__getitem__)
+        meta = {
+            "format": FORMAT_VERSION,
+            "kind": "linear-tfidf",
+            "labels": self.labels,
+            "space": self.space,
+            "vocab": vocab,
+            "rule_features": self.rule_features,
+            "name": self.name,
+            "version": self.version,
+            "meta": self.meta,
+        }
+        (d / "model.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        np.savez_compressed(d / "weights.npz", idf=self.idf, coef=self.coef, intercept=self.intercept)
+        return d
+
+    @classmethod
+    def load(cls, path: str | Path) -> LinearTextModel:
+        d = Path(path)
+        try:
+            meta = json.loads((d / "model.json").read_text(encoding="utf-8"))
+            with np.load(d / "weights.npz", allow_pickle=False) as w:
+                idf, coef, intercept = w["idf"], w["coef"], w["intercept"]
+        except (OSError, ValueError, KeyError) as exc:
+            raise CodingError(f"{d}: not a redline coder model directory ({exc})") from exc
+        if meta.get("format") != FORMAT_VERSION or meta.get("kind") != "linear-tfidf":
+            raise CodingError(f"{d}: unsupported model format {meta.get('format')!r}/{meta.get('kind')!r}")
+        vocab = {t: i for i, t in enumerate(meta["vocab"])}
+        return cls(
+            list(meta["labels"]),
+            meta["space"],
+            vocab,
+            idf,
+            coef,
+            intercept,
+            bool(meta["rule_features"]),
+            meta.get("name", "redline.linear"),
+            meta.get("version", "1"),
+            meta.get("meta", {}),
+        )
+
+
+def read_corpus(path: str | Path, fmt: str, labels: str = "quad5") -> tuple[list[str], list[str], str]:
+    """(sentences, labels, label space) from a labelled corpus."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise SourceError(f"cannot read corpus: {exc.strerror or exc}", path=str(p)) from exc
+    xs: list[str] = []
+    ys: list[str] = []
+    if fmt == "conflibert":
+        if labels != "quad5":
+            raise CodingError("ConfliBERT corpora carry quad5 labels: use --labels quad5")
+        for lineno, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            sent, _, lab = line.rpartition("\t")
+            if not sent or not lab.strip().isdigit() or not 0 <= int(lab) <= 4:
+                raise SourceError("expected sentence<TAB>label (0-4)", path=str(p), line=lineno)
+            xs.append(sent.strip())
+            ys.append(CLASS_NAMES[int(lab)])
+        return xs, ys, "quad5"
+    if fmt in ("plover", "jsonl"):
+        stripped = text.lstrip()
+        if stripped.startswith("["):
+            try:
+                recs = list(enumerate(json.loads(text), 1))
+            except ValueError as exc:
+                raise SourceError(f"not valid JSON: {exc}", path=str(p)) from exc
+        else:
+            recs = []
+            for lineno, line in enumerate(text.splitlines(), 1):
+                if line.strip():
+                    try:
+                        recs.append((lineno, json.loads(line)))
+                    except ValueError as exc:
+                        raise SourceError(f"not valid JSON: {exc}", path=str(p), line=lineno) from exc
+        space = "plover" if fmt == "plover" else ""
+        for lineno, r in recs:
+            if not isinstance(r, dict) or not isinstance(r.get("text"), str):
+                raise SourceError("record needs a text", path=str(p), line=lineno)
+            if fmt == "plover":
+                lab = r.get("event_type") or r.get("plover") or r.get("label")
+                if not isinstance(lab, str) or not lab:
+                    raise SourceError("record needs event_type", path=str(p), line=lineno)
+                lab = lab.upper()
+            elif r.get("cameo"):
+                lab, space = str(r["cameo"])[:2], "root"
+            elif r.get("label") is not None:
+                lab = str(r["label"])
+                if lab.isdigit() and int(lab) <= 4:
+                    lab, space = CLASS_NAMES[int(lab)], "quad5"
+                elif lab in CLASS_NAMES:
+                    space = "quad5"
+                else:
+                    space = "plover"
+            else:
+                raise SourceError("record needs cameo or label", path=str(p), line=lineno)
+            xs.append(r["text"])
+            ys.append(lab)
+        if labels == "quad5" and space != "quad5":
+            ys = [label_of_code(code_of_label(y, space), "quad5") for y in ys]
+            space = "quad5"
+        return xs, ys, space
+    raise CodingError(f"unknown corpus format {fmt!r} (conflibert, plover, jsonl)")
+
+
+def train(
+    sentences: Sequence[str],
+    labels: Sequence[str],
+    space: str = "quad5",
+    rules: Sequence[list[str]] | None = None,
+    c: float = 4.0,
+    min_df: int = 1,
+    meta: dict[str, Any] | None = None,
+) -> LinearTextModel:
+    """Fit the model. ``rules`` (from :func:`rule_tokens`) turns on rule features."""
+    from sklearn.linear_model import LogisticRegression
+
+    if len(set(labels)) < 2:
+        raise CodingError("the corpus needs at least two labels")
+    docs = [tokens(s) for s in sentences]
+    if rules is not None:
+        docs = [d + r for d, r in zip(docs, rules, strict=True)]
+    df: Counter[str] = Counter()
+    for d in docs:
+        df.update(set(d))
+    vocab_list = sorted(t for t, n in df.items() if n >= min_df)
+    vocab = {t: i for i, t in enumerate(vocab_list)}
+    n = len(docs)
+    idf = np.array([math.log((1 + n) / (1 + df[t])) + 1.0 for t in vocab_list])
+    label_list = sorted(set(labels), key=lambda x: (CLASS_NAMES.index(x) if x in CLASS_NAMES else 99, x))
+    model = LinearTextModel(
+        label_list,
+        space,
+        vocab,
+        idf,
+        np.zeros((len(label_list), len(vocab))),
+        np.zeros(len(label_list)),
+        rules is not None,
+        meta=meta or {},
+    )
+    x = model.vectors(docs)
+    y = np.array([label_list.index(lab) for lab in labels])
+    clf = LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
+    clf.fit(x, y)
+    coef, intercept = clf.coef_, clf.intercept_
+    if len(label_list) == 2:  # binary: sklearn keeps one row
+        coef = np.vstack([-coef[0], coef[0]]) / 2
+        intercept = np.array([-intercept[0], intercept[0]]) / 2
+    model.coef, model.intercept = coef, intercept
+    return model
+
+
+def select_c(
+    sentences: Sequence[str],
+    labels: Sequence[str],
+    space: str,
+    rules: Sequence[list[str]] | None = None,
+    grid: Sequence[float] = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0),
+    folds: int = 5,
+) -> float:
+    """The inverse regularisation with the best cross-validated macro-F1 on the training corpus itself."""
+    from sklearn.metrics import f1_score
+    from sklearn.model_selection import StratifiedKFold
+
+    y = np.array(labels)
+    best, best_f = grid[0], -1.0
+    skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
+    splits = list(skf.split(np.zeros(len(y)), y))
+    for c in grid:
+        scores = []
+        for tr, te in splits:
+            m = train(
+                [sentences[i] for i in tr],
+                [labels[i] for i in tr],
+                space,
+                [rules[i] for i in tr] if rules is not None else None,
+                c=c,
+            )
+            pred = m.predict(
+                [sentences[i] for i in te], [rules[i] for i in te] if rules is not None else None
+            )
+            scores.append(f1_score([labels[i] for i in te], pred, average="macro"))
+        f = float(np.mean(scores))
+        if f > best_f:
+            best, best_f = c, f
+    return best
+
+
+def rules_for(sentences: Iterable[str], coder: Any, space: str) -> list[list[str]]:
+    """Run the rule coder over sentences (one parse pass) and return their rule pseudo-words."""
+    from redline.records import Document
+
+    docs = [Document(f"s{i}", s) for i, s in enumerate(sentences)]
+    return [rule_tokens(evs, space) for _d, evs in coder.code(docs, include_all=True)]
