@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from importlib import resources
-
 from redline.errors import OntologyError
 
 __all__ = ["read_table", "split_list"]
@@ -11,6 +9,8 @@ __all__ = ["read_table", "split_list"]
 
 def read_table(name: str) -> list[dict[str, str]]:
     """Rows of ``redline/ontology/data/<name>`` as dicts keyed by the header, values stripped."""
+    from importlib import resources  # here, not at import time: importing redline.ontology stays cheap
+
     try:
         text = resources.files("redline.ontology").joinpath("data", name).read_text(encoding="utf-8")
     except (FileNotFoundError, OSError) as exc:  # a broken install, not a user error we can fix here
