@@ -57,12 +57,13 @@ class Gazetteer:
     def __len__(self) -> int:
         return len(self._table)
 
-    def add(self, name: str, entry: Entry) -> None:
+    def add(self, name: str, entry: Entry, acronyms: bool = True) -> None:
+        """Add a name; with ``acronyms``, a short name in capitals only matches capitals."""
         words = split_name(name)
         if not words:
             return
         stripped = name.replace(".", "").strip()
-        if stripped.isupper() and len(stripped) <= 5 and entry.kind != "sector":
+        if acronyms and stripped.isupper() and len(stripped) <= 5 and entry.kind != "sector":
             entry = Entry(entry.kind, entry.code, entry.name, entry.start, entry.end, True)
         bucket = self._table.setdefault(words, [])
         if entry not in bucket:

@@ -165,6 +165,6 @@ def load_dictionaries(paths: Iterable[str | Path], names: Gazetteer, sectors: Ga
                 entries = [Entry(kind, code, group_names[0])]
             for name in group_names:
                 for e in entries:
-                    names.add(name, e)
+                    names.add(name, e, acronyms=False)
                 n += 1
     return n

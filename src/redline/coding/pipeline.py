@@ -22,7 +22,7 @@ from typing import Any
 from redline.actors.gazetteer import Entry, norm_word
 from redline.actors.resolver import ActorResolver, default_resolver
 from redline.coding.assertion import assertion
-from redline.coding.lexicon import Lexicon, class_of_code, default_lexicon, generic_code
+from redline.coding.lexicon import Lexicon, default_lexicon
 from redline.coding.temporal import resolve_date
 from redline.errors import CodingError
 from redline.records import Actor, Document, Event, Provenance, event_id_for
@@ -83,6 +83,10 @@ _NUMWORDS = {
     "billion": 1e9,
 }
 _SCALE = {"hundred": 100, "thousand": 1000, "million": 1e6, "billion": 1e9}
+
+
+def _is_prep(tok: Any) -> bool:
+    return bool(tok.dep_ == "prep" or (tok.dep_ == "dative" and tok.pos_ == "ADP"))
 
 
 def load_nlp(model: str = SPACY_MODEL) -> Any:
@@ -380,7 +384,7 @@ class Coder:
     def _preps(self, v: Any) -> list[tuple[str, str, Any]]:
         out = []
         for c in v.children:
-            if c.dep_ == "prep" or (c.dep_ == "prt" and c.pos_ == "ADP"):
+            if _is_prep(c) or (c.dep_ == "prt" and c.pos_ == "ADP"):
                 pobj = next((g for g in c.children if g.dep_ in ("pobj", "pcomp")), None)
                 out.append((c.lower_, pobj.lemma_.lower() if pobj is not None else "", pobj))
             elif c.dep_ == "prt":
@@ -411,7 +415,7 @@ class Coder:
         preps = self._preps(v)
         if v.dep_ in ("amod", "acomp", "oprd"):
             return []
-        dobj = next((c for c in v.children if c.dep_ in ("dobj", "dative")), None)
+        dobj = next((c for c in v.children if c.dep_ in ("dobj", "dative") and c.pos_ != "ADP"), None)
         if dobj is None and v.dep_ == "relcl" and v.head.pos_ in ("NOUN", "PROPN"):
             dobj = v.head  # "the treaty ..., which it ratified"
         xcomp = next((c for c in v.children if c.dep_ == "xcomp"), None)
@@ -490,7 +494,7 @@ class Coder:
             nxt = []
             for h in frontier:
                 for c in h.children:
-                    if c.dep_ == "prep" and c.lower_ in _TARGET_PREPS:
+                    if _is_prep(c) and c.lower_ in _TARGET_PREPS:
                         for g in c.children:
                             if g.dep_ == "pobj":
                                 found = [
@@ -522,7 +526,7 @@ class Coder:
                 for c in h.children:
                     if c.dep_ in ("dobj", "appos", "pobj", "attr"):
                         nxt.append(c)
-                    if c.dep_ != "prep":
+                    if not _is_prep(c):
                         continue
                     for g in c.children:
                         if g.dep_ != "pobj":

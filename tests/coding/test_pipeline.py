@@ -1,0 +1,71 @@
+"""The coder end to end on short hand-written sentences (not the seed article)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+PUB = dt.date(2024, 11, 20)
+
+
+def one(coder: Any, text: str, include_all: bool = False) -> list[Any]:
+    return coder.code_text(text, PUB, include_all=include_all)
+
+
+def test_deployment_with_quantity_and_relative_date(coder: Any) -> None:
+    evs = one(coder, "Iran sent 2,000 troops to Syria last week.")
+    e = evs[0]
+    assert (e.source, e.target, e.cameo) == ("IRN", "SYR", "074")
+    assert e.quantity == 2000 and e.quantity_unit == "troop"
+    assert e.date == dt.date(2024, 11, 13)
+    assert e.plover and e.quad_class == 2
+    p = e.provenance
+    assert p.doc_id == "text" and p.sentence_index == 0 and p.text.startswith("Iran sent")
+    assert p.span is not None and p.text[p.span[0] : p.span[1]] == "sent"
+    assert p.model and p.model_version and 0 < (p.confidence or 0) <= 1
+
+
+def test_office_holder_and_location(coder: Any) -> None:
+    evs = coder.code_text(
+        "Japanese Prime Minister Fumio Kishida met Joe Biden in Tokyo on Monday.", dt.date(2023, 5, 3)
+    )
+    e = next(x for x in evs if x.cameo.startswith("04"))
+    assert e.source == "JPNGOV" and e.target == "USAGOV"
+    assert e.location_country == "JPN" or e.location == "Tokyo"
+    # a year later Kishida no longer held office: the same name codes as an elite, not the government
+    later = coder.code_text("Fumio Kishida met Joe Biden.", dt.date(2025, 3, 1))
+    assert later[0].source == "JPNELI" and later[0].target == "USAELI"
+
+
+def test_negated_and_modal_events_are_not_asserted(coder: Any) -> None:
+    assert one(coder, "Germany has not sought to punish Turkey.") == []
+    assert one(coder, "France could help Mali defend its border.") == []
+    flagged = one(coder, "Germany has not sought to punish Turkey.", include_all=True)
+    assert flagged and all(not e.asserted for e in flagged)
+
+
+def test_contemplated_action_is_not_asserted(coder: Any) -> None:
+    evs = one(
+        coder, "Reports claim that India was contemplating expelling Canadian diplomats.", include_all=True
+    )
+    assert all(not e.asserted for e in evs if e.cameo.startswith("16") or e.cameo.startswith("17"))
+
+
+def test_several_events_and_pronoun_coreference(coder: Any) -> None:
+    evs = one(coder, "Egypt condemned Israel. It also urged Jordan to act.")
+    codes = {(e.source, e.cameo[:2], e.target) for e in evs}
+    assert ("EGY", "11", "ISR") in codes
+    assert any(e.source == "EGY" and e.cameo.startswith("02") for e in evs)
+
+
+def test_noun_event_with_possessor(coder: Any) -> None:
+    evs = one(coder, "Vietnam's ban on Chinese imports angered traders.")
+    assert any(e.source == "VNM" and e.target == "CHN" and e.cameo.startswith("16") for e in evs)
+
+
+def test_bad_document_does_not_kill_batch(coder: Any) -> None:
+    from redline.records import Document
+
+    out = list(coder.code([Document("a", ""), Document("b", "Chile criticized Peru.", PUB)]))
+    assert [d.doc_id for d, _ in out] == ["a", "b"]
+    assert out[1][1][0].source == "CHL"
