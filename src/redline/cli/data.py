@@ -32,9 +32,13 @@ def register(app: typer.Typer) -> None:
 
 
 def _console(stderr: bool = False) -> Any:
+    import sys
+
     from rich.console import Console
 
-    return Console(stderr=stderr)
+    stream = sys.stderr if stderr else sys.stdout
+    # Tables piped to a file or a pager keep their full width instead of folding at 80 columns.
+    return Console(stderr=stderr, width=None if stream.isatty() else 160)
 
 
 def _open(store: str | None, *, read_only: bool = False) -> Any:
@@ -106,6 +110,8 @@ def events(
                        dataset=dataset, limit=limit)
     cols = ["date", "source_actor", "target_actor", "cameo", "plover", "quad_class", "goldstein", "dataset",
             "locator", "text"]
+    if len(df):
+        df["date"] = df["date"].astype(str).str[:10]
     if as_json:
         for rec in df[cols].to_dict(orient="records"):
             typer.echo(json.dumps(rec, default=str))

@@ -453,7 +453,7 @@ class Store:
             return row[0] if row else None
 
         by_dataset = self.sql(
-            "SELECT dataset, count(*) AS events, min(date) AS first, max(date) AS last "
+            "SELECT dataset, count(*) AS events, min(date)::VARCHAR AS first, max(date)::VARCHAR AS last "
             "FROM events GROUP BY dataset ORDER BY dataset"
         )
         return {
@@ -463,8 +463,8 @@ class Store:
             "documents": int(one("SELECT count(*) FROM documents") or 0),
             "quarantined": int(one("SELECT count(*) FROM quarantine") or 0),
             "ingest_runs": int(one("SELECT count(*) FROM ingest_runs") or 0),
-            "first_date": str(one("SELECT min(date) FROM events") or ""),
-            "last_date": str(one("SELECT max(date) FROM events") or ""),
+            "first_date": one("SELECT min(date)::VARCHAR FROM events") or "",
+            "last_date": one("SELECT max(date)::VARCHAR FROM events") or "",
             "datasets": [
                 {"dataset": r.dataset, "events": int(r.events), "first": str(r.first), "last": str(r.last)}
                 for r in by_dataset.itertuples()
