@@ -247,6 +247,8 @@ class EvidenceWeights:
     means: tuple[float, ...]
     calibrator: dict[str, Any] = field(default_factory=dict)
     fitted_on: str = ""
+    window_days: int = 30
+    lookback_days: int = 90
 
     def logit(self, X: np.ndarray) -> np.ndarray:
         return np.asarray(self.intercept + np.asarray(X, dtype=float) @ np.asarray(self.coef))
@@ -272,6 +274,8 @@ class EvidenceWeights:
             "means": list(self.means),
             "calibrator": self.calibrator,
             "fitted_on": self.fitted_on,
+            "window_days": self.window_days,
+            "lookback_days": self.lookback_days,
         }
 
     @classmethod
@@ -283,6 +287,8 @@ class EvidenceWeights:
             tuple(float(m) for m in d["means"]),
             dict(d.get("calibrator") or {}),
             str(d.get("fitted_on", "")),
+            int(d.get("window_days", 30)),
+            int(d.get("lookback_days", 90)),
         )
 
 
@@ -714,7 +720,8 @@ def backtest(
             best = (score, kind, cb)
     assert best is not None
     _, kind, cb = best
-    weights = EvidenceWeights(w.names, w.coef, w.intercept, w.means, cb.to_dict(), fitted_on=dataset)
+    weights = EvidenceWeights(w.names, w.coef, w.intercept, w.means, cb.to_dict(), fitted_on=dataset,
+                              window_days=window, lookback_days=lookback or min_history)
     p = weights.predict(test.X)
     base = test.class_rate
     return BacktestResult(
@@ -807,11 +814,12 @@ def dyad_features(
     dyad_rate = (k + 2 * cr) / (n_w + 2)
     recent = float((ab >= d - window).any())
     last30 = float((ab >= d - 30).sum())
-    since = float(d - ab.max()) if len(ab) else float(d - first + window)
+    cap = float(d - first + window)
+    since = min(float(d - ab.max()), cap) if len(ab) else cap
     recip = float((ba >= d - window).any())
     act30 = float((anyd >= d - 30).sum())
     r = anyd >= d - 30
-    b = (anyd < d - 30) & (anyd >= d - 395)
+    b = (anyd < d - 30) & (anyd >= first)
     trend = float(anyg[r].mean() - anyg[b].mean()) if r.any() and b.any() else 0.0
     x = np.array(
         [

@@ -12,8 +12,10 @@ __all__ = ["MODELS", "DEFAULT_MODEL", "get_model", "model_class", "names"]
 #: name -> (module, class). Versioned names stay stable once published.
 MODELS: dict[str, tuple[str, str]] = {
     "recurrency": ("redline.forecast.models.recurrency", "Recurrency"),
+    "tlogic": ("redline.forecast.models.rules", "TemporalRules"),
+    "ensemble": ("redline.forecast.models.ensemble", "Ensemble"),
 }
-DEFAULT_MODEL = "recurrency"
+DEFAULT_MODEL = "ensemble"
 
 
 def names() -> list[str]:

@@ -140,6 +140,11 @@ class BaseModel:
         top = np.argsort(-scores, kind="stable")[:k]
         return [Answer(int(e), float(scores[e]), tuple(self._explain(q[0], int(e)))) for e in top]
 
+    def reasons(self, query: tuple[int, int, int] | np.ndarray, entity: int) -> list[Reason]:
+        """Why ``entity`` answers ``query = (s, r, t)``: the past facts or rules behind its score."""
+        q = self._check(np.asarray(query).reshape(1, 3))
+        return self._explain(q[0], int(entity))
+
     def _explain(self, query: np.ndarray, entity: int) -> list[Reason]:
         return []
 
