@@ -48,8 +48,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.write_weights:
         dest = REPO / "src" / "redline" / "knowledge" / "data" / "question_weights.json"
         doc = res.weights.to_dict()
-        doc["window_days"] = res.window
-        doc["lookback_days"] = 90
         doc["test"] = {k: out[k] for k in ("n", "brier", "brier_base_rate", "brier_skill", "ece")}
         dest.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
         out["weights_file"] = str(dest)

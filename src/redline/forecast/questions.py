@@ -720,8 +720,16 @@ def backtest(
             best = (score, kind, cb)
     assert best is not None
     _, kind, cb = best
-    weights = EvidenceWeights(w.names, w.coef, w.intercept, w.means, cb.to_dict(), fitted_on=dataset,
-                              window_days=window, lookback_days=lookback or min_history)
+    weights = EvidenceWeights(
+        w.names,
+        w.coef,
+        w.intercept,
+        w.means,
+        cb.to_dict(),
+        fitted_on=dataset,
+        window_days=window,
+        lookback_days=lookback or min_history,
+    )
     p = weights.predict(test.X)
     base = test.class_rate
     return BacktestResult(

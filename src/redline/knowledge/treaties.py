@@ -209,7 +209,8 @@ def _atop_obligations(members: pd.DataFrame) -> list[Obligation]:
     cols += [c for c in _ATOP_KIND if c in members.columns]
     cols += [c for c in CONDITION_LABELS if c in members.columns]
     groups: dict[int, list[dict[str, Any]]] = {}
-    for rec in members[cols].to_dict("records"):
+    recs: list[dict[str, Any]] = members[cols].to_dict("records")  # type: ignore[assignment]
+    for rec in recs:
         groups.setdefault(int(rec["atopid"]), []).append(rec)
     out: list[Obligation] = []
     for aid, grp in groups.items():
