@@ -76,7 +76,7 @@ def site() -> Iterator[Site]:
     s = Site()
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _handler(s))
     s.base = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     try:
         yield s

@@ -1,4 +1,4 @@
-"""fetch: local paths, zip extraction into the cache, downloads from a loopback HTTP server (retries, 404, MD5)."""
+"""fetch: local paths, zip extraction into the cache, downloads from a loopback HTTP server (retries, MD5)."""
 
 from __future__ import annotations
 

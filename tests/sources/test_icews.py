@@ -15,9 +15,11 @@ from redline.records import Event, Reject
 from redline.sources import registry
 from redline.sources.icews import restore_code
 
-HEADER = ("Event ID\tEvent Date\tSource Name\tSource Sectors\tSource Country\tEvent Text\tCAMEO Code\tIntensity\t"
-          "Target Name\tTarget Sectors\tTarget Country\tStory ID\tSentence Number\tPublisher\tCity\tDistrict\t"
-          "Province\tCountry\tLatitude\tLongitude")
+HEADER = "\t".join([
+    "Event ID", "Event Date", "Source Name", "Source Sectors", "Source Country", "Event Text", "CAMEO Code",
+    "Intensity", "Target Name", "Target Sectors", "Target Country", "Story ID", "Sentence Number",
+    "Publisher", "City", "District", "Province", "Country", "Latitude", "Longitude",
+])
 
 
 def line(eid: str, date: str, src: str, src_sectors: str, src_country: str, text: str, code: str,
@@ -67,7 +69,7 @@ def test_icews_rows_become_events_and_rejects(tmp_path: Path) -> None:
     assert (e2.source, e2.target) == ("INDCOP", "INDCVL")
     assert (e3.source, e3.target, e3.quad_class) == ("RUSMIL", "UKR", 4)
     assert (e4.source, e4.cameo) == ("", "040")
-    by_line = {r.line: r.reason for r in rejects}
+    by_line = {r.line or 0: r.reason for r in rejects}
     assert sorted(by_line) == [6, 7, 8, 9, 10]
     assert "Event Date" in by_line[6]
     assert "unknown CAMEO code '999'" in by_line[7]

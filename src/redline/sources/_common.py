@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 
-# --- CAMEO event codes ---------------------------------------------------------------------------------------------
+# --- CAMEO event codes ----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +75,7 @@ def plover_pairs() -> dict[str, tuple[str, str]]:
     return {c: (i.plover, i.mode) for c, i in _code_table().items() if i.plover}
 
 
-# --- countries -------------------------------------------------------------------------------------------------------
+# --- countries ------------------------------------------------------------------------------------
 
 
 def _fold(text: str) -> str:
@@ -97,13 +97,14 @@ def country_code(name: str) -> str:
             hit = countries.lookup(candidate)
         except Exception:  # noqa: BLE001 - an unknown or malformed name is just unresolved
             hit = None
-        if hit is not None and getattr(hit, "cameo", ""):
+        if hit is not None and hit.cameo:
             return str(hit.cameo)
     return _extra_countries().get(_fold(name), "")
 
 
 def _title_case(name: str) -> str:
-    return " ".join(w[:1].upper() + w[1:].lower() if w.isupper() else w for w in name.replace("_", " ").split())
+    words = name.replace("_", " ").split()
+    return " ".join(w[:1].upper() + w[1:].lower() if w.isupper() else w for w in words)
 
 
 @cache
@@ -170,7 +171,7 @@ def fips_to_cameo() -> dict[str, str]:
     return out
 
 
-# --- actor names -> CAMEO actor codes ----------------------------------------------------------------------------
+# --- actor names -> CAMEO actor codes -------------------------------------------------------------
 
 #: Ordered (keyword pattern, CAMEO role/sector code): the first pattern found in a sector or agent name wins.
 #: Written for ICEWS sector names and ICEWS/TKG agent names ("Police (Australia)", "Citizen (China)").
@@ -183,7 +184,8 @@ _ROLE_RULES: tuple[tuple[str, str], ...] = (
     (r"militia|armed gang|armed band|paramilitar", "UAF"),
     (r"\bterroris|extremis|radical", "RAD"),
     (r"defen[cs]e\s*/\s*security ministry|defen[cs]e ministry|ministry of defen", "MIL"),
-    (r"militar|\barmy\b|\bnav(y|al)\b|air force|armed forces|soldier|troops|marines|reserve personnel", "MIL"),
+    (r"militar|\barmy\b|\bnav(y|al)\b|air force|armed forces|soldier|troops|marines|reserve personnel",
+     "MIL"),
     (r"opposition|dissident", "OPP"),
     (r"\bcourt|judge|judiciary|judicial|prosecutor|attorney|lawyer|justice", "JUD"),
     (r"legislat|parliament|lawmaker|senate|congress|assembl|\bmp\b", "LEG"),
@@ -221,7 +223,7 @@ def _role_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
 
 @cache
 def role_for(text: str) -> str:
-    """The CAMEO role/sector code a sector or agent name points to ("Military Personnel" -> "MIL"); "" if none."""
+    """The CAMEO role/sector code a sector or agent name points to ("Military Personnel" -> "MIL"), or ""."""
     t = text.replace("_", " ").casefold()
     for pattern, code in _role_patterns():
         if pattern.search(t):
@@ -237,9 +239,10 @@ def actor_for(name: str, country: str = "", sectors: str = "") -> tuple[str, str
     """``(actor_code, country_code)`` for an actor name as event datasets write it.
 
     "North Korea" -> ("PRK", "PRK"); "Government (North Korea)" -> ("PRKGOV", "PRK"); "Citizen (China)" ->
-    ("CHNCVL", "CHN"); a person with a country part, "Xi Jinping (China)", -> ("CHN", "CHN"); a bare person name
-    -> ("", ""). ``country`` (a name or code given in another column) and ``sectors`` (comma-separated sector
-    names, ICEWS style) refine the result. International organisations resolve through the ontology's sectors.
+    ("CHNCVL", "CHN"); a person with a country part, "Xi Jinping (China)", -> ("CHN", "CHN"); a bare
+    person name -> ("", ""). ``country`` (a name or code given in another column) and ``sectors``
+    (comma-separated sector names, ICEWS style) refine the result. International organisations resolve
+    through the ontology's sectors.
     """
     raw = name.replace("_", " ").strip()
     if not raw:
@@ -285,7 +288,7 @@ def _organisation(name: str) -> str:
     return str(hit.code) if hit is not None else ""
 
 
-# --- relation labels -> CAMEO codes --------------------------------------------------------------------------------
+# --- relation labels -> CAMEO codes ---------------------------------------------------------------
 
 
 def normalise_label(text: str) -> str:
@@ -371,7 +374,7 @@ def relation_to_cameo(name: str) -> tuple[str, str]:
     return "", ""
 
 
-# --- batching --------------------------------------------------------------------------------------------------
+# --- batching -------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -411,7 +414,7 @@ class Batcher:
 
 
 def decode(raw: bytes) -> str | None:
-    """UTF-8 text of a raw line (a leading BOM dropped), or None when it is not valid UTF-8 or holds NUL bytes."""
+    """UTF-8 text of a raw line (a leading BOM dropped); None when it is not valid UTF-8 or holds NULs."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:

@@ -1,14 +1,17 @@
 """Turn a location (local path or http(s) URL, plain, gzipped or zipped) into local readable files.
 
-* Local paths are used where they are; ``.gz`` files stay compressed (DuckDB and :func:`iter_lines` read them).
-* ``.zip`` archives are extracted, streaming, into the cache (``<cache>/unzipped/``), once per archive version.
-* ``http(s)`` URLs are downloaded with :mod:`urllib` into ``<cache>/downloads/``: written to a temporary file and
-  renamed into place (a crash never leaves a half file under the final name), retried with exponential backoff on
-  network errors, timeouts, truncated bodies, 429 and 5xx answers; a 404 (or any other 4xx) fails at once. An MD5
-  given by the caller is checked after the download (a mismatch is retried, then fails).
+* Local paths are used where they are; ``.gz`` files stay compressed (DuckDB and :func:`iter_lines` read
+  them).
+* ``.zip`` archives are extracted, streaming, into the cache (``<cache>/unzipped/``), once per archive
+  version.
+* ``http(s)`` URLs are downloaded with :mod:`urllib` into ``<cache>/downloads/``: written to a temporary
+  file and renamed into place (a crash never leaves a half file under the final name), retried with
+  exponential backoff on network errors, timeouts, truncated bodies, 429 and 5xx answers; a 404 (or any
+  other 4xx) fails at once. An MD5 given by the caller is checked after the download (a mismatch is retried,
+  then fails).
 
-The cache directory is ``$REDLINE_CACHE`` when set, else the user cache directory (``platformdirs``) + ``/redline``.
-Every failure is a :class:`~redline.errors.SourceError` naming the location.
+The cache directory is ``$REDLINE_CACHE`` when set, else the user cache directory (``platformdirs``) +
+``/redline``. Every failure is a :class:`~redline.errors.SourceError` naming the location.
 """
 
 from __future__ import annotations
@@ -18,7 +21,6 @@ import hashlib
 import http.client
 import os
 import shutil
-import socket
 import tempfile
 import time
 import urllib.error
@@ -45,7 +47,7 @@ __all__ = [
 ]
 
 _CHUNK = 1 << 20
-#: Longest line a row reader accepts; longer lines become rejects (and are skipped without being held in memory).
+#: Longest line a row reader accepts; longer lines become rejects (skipped without being held in memory).
 MAX_LINE_BYTES = 1 << 20
 
 
@@ -105,7 +107,7 @@ def fetch(
     cache: Path | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> Path:
-    """A local path for ``location``: the file itself, or the cached download of a URL (zips not extracted)."""
+    """A local path for ``location``: the file itself or the cached download of a URL (zips not extracted)."""
     if is_url(location):
         return _download(location, md5=md5, options=options, cache=cache or cache_dir(), sleep=sleep)
     path = _local_path(location)
@@ -126,7 +128,7 @@ def local_files(
     cache: Path | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> list[Path]:
-    """Readable local files for ``location``: fetched, and extracted when it is a zip archive (one per member)."""
+    """Readable local files for ``location``: fetched, and extracted when it is a zip (one per member)."""
     path = fetch(location, md5=md5, options=options, cache=cache, sleep=sleep)
     if _is_zip(path):
         return _extract(path, location, options=options, cache=cache or cache_dir())
@@ -149,7 +151,7 @@ def _is_zip(path: Path) -> bool:
         return False
 
 
-# --- downloads -------------------------------------------------------------------------------------------------
+# --- downloads ------------------------------------------------------------------------------------
 
 
 class _Retry(Exception):
@@ -161,7 +163,8 @@ def _download(url: str, *, md5: str | None, options: FetchOptions, cache: Path,
     parts = urllib.parse.urlsplit(url)
     folder = cache / "downloads" / _key(url)
     target = folder / _safe_name(parts.path)
-    if target.is_file() and _fresh(target, options.max_age) and (md5 is None or md5_of(target) == md5.lower()):
+    fresh = target.is_file() and _fresh(target, options.max_age)
+    if fresh and (md5 is None or md5_of(target) == md5.lower()):
         return target
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -207,8 +210,7 @@ def _download_once(url: str, target: Path, *, md5: str | None, options: FetchOpt
                 if exc.code == 429 or exc.code >= 500:
                     raise _Retry(f"HTTP {exc.code} {exc.reason}") from exc
                 raise SourceError(f"HTTP {exc.code} {exc.reason}", path=url) from exc
-            except (urllib.error.URLError, http.client.HTTPException, socket.timeout, TimeoutError,
-                    ConnectionError) as exc:
+            except (urllib.error.URLError, http.client.HTTPException, TimeoutError, ConnectionError) as exc:
                 reason = getattr(exc, "reason", exc)
                 raise _Retry(f"{type(exc).__name__}: {reason}") from exc
             except OSError as exc:
@@ -222,7 +224,7 @@ def _download_once(url: str, target: Path, *, md5: str | None, options: FetchOpt
         tmp.unlink(missing_ok=True)
 
 
-# --- zip archives ------------------------------------------------------------------------------------------------
+# --- zip archives ---------------------------------------------------------------------------------
 
 
 def _extract(archive: Path, location: str, *, options: FetchOptions, cache: Path) -> list[Path]:
@@ -247,8 +249,10 @@ def _extract(archive: Path, location: str, *, options: FetchOptions, cache: Path
             used: set[str] = set()
             for i, member in enumerate(members):
                 if member.file_size > options.max_extract_bytes:
-                    raise SourceError(f"zip member {member.filename!r} is too large ({member.file_size} bytes)",
-                                      path=location)
+                    raise SourceError(
+                        f"zip member {member.filename!r} is too large ({member.file_size} bytes)",
+                        path=location,
+                    )
                 name = _safe_name(member.filename, default=f"member{i}")
                 if name in used:
                     name = f"{i}-{name}"
@@ -265,7 +269,8 @@ def _extract(archive: Path, location: str, *, options: FetchOptions, cache: Path
         raise SourceError(f"bad zip archive: {type(exc).__name__}: {exc}", path=location) from exc
 
 
-def _extract_member(zf: zipfile.ZipFile, member: zipfile.ZipInfo, dest: Path, limit: int, location: str) -> None:
+def _extract_member(zf: zipfile.ZipFile, member: zipfile.ZipInfo, dest: Path, limit: int,
+                    location: str) -> None:
     fd, tmp_name = tempfile.mkstemp(prefix=".part-", dir=dest.parent)
     tmp = Path(tmp_name)
     try:
@@ -289,7 +294,7 @@ def _atomic_write_text(path: Path, text: str) -> None:
     os.replace(tmp_name, path)
 
 
-# --- line access for row readers -----------------------------------------------------------------------------------
+# --- line access for row readers ------------------------------------------------------------------
 
 
 def _open_binary(path: Path) -> BinaryIO:

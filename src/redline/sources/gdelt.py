@@ -1,19 +1,20 @@
 """GDELT event files, read by DuckDB's vectorised CSV reader (the store's fast path).
 
-* ``gdelt.v1``: GDELT 1.0 event files: the historical back files (yearly 1979-2005, monthly 2006-2013) and daily
-  files before 2013-04-01 have 57 tab-separated columns; daily files from 2013-04-01 on add ``SOURCEURL`` (58).
-  The layout is detected from the file's first lines.
-* ``gdelt.v2``: GDELT 2.0 15-minute event exports (61 columns: ADM2 codes for the three geographies, a 14-digit
-  ``DATEADDED``, ``SOURCEURL``).
+* ``gdelt.v1``: GDELT 1.0 event files: the historical back files (yearly 1979-2005, monthly 2006-2013) and
+  daily files before 2013-04-01 have 57 tab-separated columns; daily files from 2013-04-01 on add
+  ``SOURCEURL`` (58). The layout is detected from the file's first lines.
+* ``gdelt.v2``: GDELT 2.0 15-minute event exports (61 columns: ADM2 codes for the three geographies, a
+  14-digit ``DATEADDED``, ``SOURCEURL``).
 
-Locations: a path or http(s) URL, plain, gzipped or zipped (``20241101.export.CSV.zip``); for ``gdelt.v2`` also
-``gdelt2://2024-11-01..2024-11-03`` (every export file of those days, inclusive, from GDELT 2.0's
-``masterfilelist.txt``, each checked against the list's MD5 after download), ``gdelt2://2024-11-01`` (one day) and
-``gdelt2://last`` (the newest export, from ``lastupdate.txt``). Add ``?master=URL`` to use another master list (a
-mirror); ``$REDLINE_GDELT_MASTER`` sets the default.
+Locations: a path or http(s) URL, plain, gzipped or zipped (``20241101.export.CSV.zip``); for ``gdelt.v2``
+also ``gdelt2://2024-11-01..2024-11-03`` (every export file of those days, inclusive, from GDELT 2.0's
+``masterfilelist.txt``, each checked against the list's MD5 after download), ``gdelt2://2024-11-01`` (one
+day) and ``gdelt2://last`` (the newest export, from ``lastupdate.txt``). Add ``?master=URL`` to use another
+master list (a mirror); ``$REDLINE_GDELT_MASTER`` sets the default.
 
 Typing rejects bad rows with their line number: ``SQLDATE`` is a DATE (``%Y%m%d``), numbers are numbers, and
-``EventCode`` is the ENUM ``cameo_code`` of every valid CAMEO code, so an unknown code is quarantined, not stored.
+``EventCode`` is the ENUM ``cameo_code`` of every valid CAMEO code, so an unknown code is quarantined, not
+stored.
 """
 
 from __future__ import annotations
@@ -52,8 +53,8 @@ QUAD_ENUM = "quad_class_code"  # '1'..'4': any other quad class is rejected with
 DEFAULT_MASTER_URL = "http://data.gdeltproject.org/gdeltv2/masterfilelist.txt"
 _SCHEME = "gdelt2://"
 
-_ACTOR_PARTS = ("Code", "Name", "CountryCode", "KnownGroupCode", "EthnicCode", "Religion1Code", "Religion2Code",
-                "Type1Code", "Type2Code", "Type3Code")
+_ACTOR_PARTS = ("Code", "Name", "CountryCode", "KnownGroupCode", "EthnicCode", "Religion1Code",
+                "Religion2Code", "Type1Code", "Type2Code", "Type3Code")
 
 
 def _actor(n: int) -> list[tuple[str, str]]:
@@ -61,8 +62,8 @@ def _actor(n: int) -> list[tuple[str, str]]:
 
 
 def _geo(prefix: str, *, adm2: bool) -> list[tuple[str, str]]:
-    cols = [(f"{prefix}_Type", "INTEGER"), (f"{prefix}_FullName", "VARCHAR"), (f"{prefix}_CountryCode", "VARCHAR"),
-            (f"{prefix}_ADM1Code", "VARCHAR")]
+    cols = [(f"{prefix}_Type", "INTEGER"), (f"{prefix}_FullName", "VARCHAR"),
+            (f"{prefix}_CountryCode", "VARCHAR"), (f"{prefix}_ADM1Code", "VARCHAR")]
     if adm2:
         cols.append((f"{prefix}_ADM2Code", "VARCHAR"))
     cols += [(f"{prefix}_Lat", "DOUBLE"), (f"{prefix}_Long", "DOUBLE"), (f"{prefix}_FeatureID", "VARCHAR")]
@@ -163,12 +164,12 @@ def _column_counts(path: Path, origin: str, lines: int = 50) -> Counter[int]:
     return counts
 
 
-# --- GDELT 2.0 master file list -------------------------------------------------------------------------------------
+# --- GDELT 2.0 master file list -------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
 class MasterEntry:
-    """One line of ``masterfilelist.txt`` / ``lastupdate.txt``: size, MD5, URL, and the file's 15-minute stamp."""
+    """One line of ``masterfilelist.txt`` / ``lastupdate.txt``: size, MD5, URL and the file's time stamp."""
 
     size: int
     md5: str
@@ -245,7 +246,8 @@ def resolve_range(master_url: str, start: dt.date | str, end: dt.date | str | No
     entries = [e for e in _read_list(master_url, options=opts, cache=cache)
                if e.kind == kind and e.stamp is not None and lo <= e.stamp < hi]
     if not entries:
-        raise SourceError(f"no GDELT 2.0 {kind} files from {first} to {last} in the file list", path=master_url)
+        raise SourceError(f"no GDELT 2.0 {kind} files from {first} to {last} in the file list",
+                          path=master_url)
     return sorted(entries, key=lambda e: (e.stamp or lo, e.url))
 
 
@@ -260,7 +262,7 @@ def resolve_last(lastupdate_url: str, *, options: FetchOptions | None = None, ca
     return entries
 
 
-# --- readers ---------------------------------------------------------------------------------------------------
+# --- readers --------------------------------------------------------------------------------------
 
 
 class _GdeltReader:
@@ -335,8 +337,9 @@ class GdeltV2Reader(_GdeltReader):
         if counts and counts.get(61, 0) == 0:
             found = ", ".join(str(n) for n, _ in counts.most_common(3))
             hint = " (a GDELT 1.0 file? use gdelt.v1)" if {57, 58} & set(counts) else ""
-            raise SourceError(f"not a GDELT 2.0 export: expected 61 tab-separated columns, found {found}{hint}",
-                              path=origin)
+            raise SourceError(
+                f"not a GDELT 2.0 export: expected 61 tab-separated columns, found {found}{hint}", path=origin
+            )
         return columns_v2()
 
     def _expand(self, location: str) -> list[tuple[str, str | None]]:

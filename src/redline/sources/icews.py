@@ -1,14 +1,15 @@
 """ICEWS coded-event files (the Harvard Dataverse release: one tab-separated file per year, with a header).
 
-Columns (by header name, any order; extra columns ignored): Event ID, Event Date, Source Name, Source Sectors,
-Source Country, Event Text, CAMEO Code, Intensity, Target Name, Target Sectors, Target Country, Story ID,
-Sentence Number, Publisher, City, District, Province, Country, Latitude, Longitude.
+Columns (by header name, any order; extra columns ignored): Event ID, Event Date, Source Name, Source
+Sectors, Source Country, Event Text, CAMEO Code, Intensity, Target Name, Target Sectors, Target Country,
+Story ID, Sentence Number, Publisher, City, District, Province, Country, Latitude, Longitude.
 
-Actors become CAMEO codes: a country name ("China") -> ``CHN``; an agent with its country ("Police (India)", or a
-person with Source Country "China" and sectors "Government,Executive") -> country + role (``INDCOP``,
-``CHNGOV``); unresolved names stay empty, the names themselves are kept in the event text. ``Intensity`` is the
-Goldstein weight. A CAMEO code that lost its leading zero in a spreadsheet ("42") is restored ("042") when the
-restored code is valid and the bare one is not. Every row that cannot be read becomes a reject with its line.
+Actors become CAMEO codes: a country name ("China") -> ``CHN``; an agent with its country ("Police (India)",
+or a person with Source Country "China" and sectors "Government,Executive") -> country + role (``INDCOP``,
+``CHNGOV``); unresolved names stay empty, the names themselves are kept in the event text. ``Intensity`` is
+the Goldstein weight. A CAMEO code that lost its leading zero in a spreadsheet ("42") is restored ("042")
+when the restored code is valid and the bare one is not. Every row that cannot be read becomes a reject with
+its line.
 """
 
 from __future__ import annotations
@@ -78,8 +79,8 @@ class IcewsReader:
                 missing = [c for c in REQUIRED if c not in index]
                 if missing:
                     raise SourceError(
-                        f"not an ICEWS event file: header lacks {', '.join(missing)} (tab-separated header with "
-                        f"'Event ID', 'Event Date', 'CAMEO Code' ... expected)",
+                        f"not an ICEWS event file: header lacks {', '.join(missing)} (a tab-separated "
+                        "header with 'Event ID', 'Event Date', 'CAMEO Code' ... expected)",
                         path=origin, line=n,
                     )
                 continue
@@ -125,6 +126,8 @@ class IcewsReader:
         target, target_country = actor_for(tgt_name, get("Target Country"), get("Target Sectors"))
         place = ", ".join(p for p in (get("City"), get("District"), get("Province"), get("Country")) if p)
         sentence = get("Sentence Number")
+        small_int = sentence.isascii() and sentence.isdigit() and len(sentence) < 10
+        sentence_index = int(sentence) if small_int else None
         return Event(
             event_id=f"icews:{event_id}",
             date=date,
@@ -137,7 +140,7 @@ class IcewsReader:
                 dataset=self.name,
                 locator=f"{Path(origin).name}:{n}",
                 doc_id=get("Story ID"),
-                sentence_index=int(sentence) if sentence.isascii() and sentence.isdigit() else None,
+                sentence_index=sentence_index,
                 text=f"{src_name} | {get('Event Text')} | {tgt_name}",
             ),
             source_country=source_country,

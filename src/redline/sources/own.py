@@ -1,11 +1,12 @@
 """redline's own event formats: JSON lines (``jsonl``) and CSV with a header (``csv``).
 
-One event per line (JSONL) or row (CSV), keyed by the store's column names (``EVENT_COLUMNS``). Only ``date``
-(ISO ``YYYY-MM-DD``) and ``cameo`` (a string with its leading zeros: ``"010"``) are required; ``quad_class``,
-``goldstein``, ``plover`` and ``mode`` default to the ontology's values for the code; ``event_id`` defaults to a
-hash of the row's content. ``dataset``, ``root`` and ``run_id`` (as ``redline export`` writes them) are ignored,
-and so are keys redline does not know. A row that does not validate (unknown CAMEO code, a number where a string
-belongs, a bad date, a latitude of 300 ...) becomes a reject with file, line and reason.
+One event per line (JSONL) or row (CSV), keyed by the store's column names (``EVENT_COLUMNS``). Only
+``date`` (ISO ``YYYY-MM-DD``) and ``cameo`` (a string with its leading zeros: ``"010"``) are required;
+``quad_class``, ``goldstein``, ``plover`` and ``mode`` default to the ontology's values for the code;
+``event_id`` defaults to a hash of the row's content. ``dataset``, ``root`` and ``run_id`` (as ``redline
+export`` writes them) are ignored, and so are keys redline does not know. A row that does not validate
+(unknown CAMEO code, a number where a string belongs, a bad date, a latitude of 300 ...) becomes a reject
+with file, line and reason.
 """
 
 from __future__ import annotations
@@ -227,7 +228,7 @@ class CsvReader(_OwnReader):
     """A CSV file with a header row of event column names (comma-separated, double-quote quoting)."""
 
     name = "csv"
-    description = "redline's own CSV: a header of event columns, one event a row"
+    description = "redline's own CSV: event-column header, one event a row"
 
     def _rows(self, path: Path, origin: str) -> Iterator[Event | Reject]:
         pending: list[Reject] = []

@@ -1,7 +1,7 @@
 """The source registry: reader names -> the class that reads them.
 
-An explicit table (no registration by import side effect): the store and the CLI look readers up here by name and
-only then import the module that implements them, so ``import redline`` stays fast.
+An explicit table (no registration by import side effect): the store and the CLI look readers up here by
+name and only then import the module that implements them, so ``import redline`` stays fast.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ READERS: dict[str, _Entry] = {
     ),
     "gdelt.v2": _Entry(
         "redline.sources.gdelt:GdeltV2Reader",
-        "GDELT 2.0 event exports (61 columns), plain or zipped, path or URL, or gdelt2://FROM..TO date ranges",
+        "GDELT 2.0 event exports (61 columns), plain or zipped, path or URL, or gdelt2://FROM..TO ranges",
     ),
     "icews": _Entry(
         "redline.sources.icews:IcewsReader",
@@ -37,10 +37,10 @@ READERS: dict[str, _Entry] = {
     ),
     "tkg": _Entry(
         "redline.sources.tkg:TkgReader",
-        "temporal knowledge graph quadruples (train/valid/test.txt + entity2id/relation2id), e.g. ICEWS14",
+        "temporal knowledge graph quadruples (train/valid/test.txt + entity2id/relation2id)",
     ),
     "jsonl": _Entry("redline.sources.own:JsonlReader", "redline's own JSON lines: one event per line"),
-    "csv": _Entry("redline.sources.own:CsvReader", "redline's own CSV: a header of event columns, one event a row"),
+    "csv": _Entry("redline.sources.own:CsvReader", "redline's own CSV: event-column header, one event a row"),
     "text": _Entry("redline.coding.source:TextReader", "plain text or JSONL documents, coded into events"),
 }
 

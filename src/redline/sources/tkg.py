@@ -1,19 +1,19 @@
 """Temporal knowledge graph quadruple datasets (the RE-GCN layout), e.g. ICEWS14 and ICEWS18.
 
 A dataset is a directory with ``entity2id.txt`` and ``relation2id.txt`` (``name<TAB>id``) and split files
-``train.txt`` / ``valid.txt`` / ``test.txt`` (``subject relation object time``, ids, tab or space separated).
-Locations: the directory (all splits), or one split file in it. Time steps become dates:
+``train.txt`` / ``valid.txt`` / ``test.txt`` (``subject relation object time``, ids, tab or space
+separated). Locations: the directory (all splits), or one split file in it. Time steps become dates:
 
 * ICEWS14: days numbered from 1 = 2014-01-01;
 * ICEWS18: hours numbered from 0 = 2018-01-01 00:00, step 24;
-* anything else: say how, ``DIR?start=2005-01-01&step=24&first=0`` (``step``: time units per day, ``first``: the
-  time value of ``start``).
+* anything else: say how, ``DIR?start=2005-01-01&step=24&first=0`` (``step``: time units per day, ``first``:
+  the time value of ``start``).
 
-Entity names become CAMEO actor codes where they resolve ("North Korea" -> PRK, "Government (North Korea)" ->
-PRKGOV, "Citizen (China)" -> CHNCVL, "Xi Jinping (China)" -> CHN); a bare person name ("Xi Jinping") stays empty.
-The names are kept in the event text (``subject | relation | object``). Relation names become CAMEO codes by
-label (see :func:`redline.sources._common.relation_to_cameo`); a quadruple whose relation has no code, an
-unknown id, a bad time or a malformed line becomes a reject with file, line and reason.
+Entity names become CAMEO actor codes where they resolve ("North Korea" -> PRK, "Government (North Korea)"
+-> PRKGOV, "Citizen (China)" -> CHNCVL, "Xi Jinping (China)" -> CHN); a bare person name ("Xi Jinping")
+stays empty. The names are kept in the event text (``subject | relation | object``). Relation names become
+CAMEO codes by label (see :func:`redline.sources._common.relation_to_cameo`); a quadruple whose relation has
+no code, an unknown id, a bad time or a malformed line becomes a reject with file, line and reason.
 """
 
 from __future__ import annotations
@@ -76,9 +76,9 @@ def resolve_location(location: str) -> tuple[Path, tuple[str, ...], TimeAxis]:
     if path.is_file():
         stem = path.name.split(".")[0]
         if stem not in SPLITS:
-            raise SourceError(f"not a TKG split file (expected one of {', '.join(s + '.txt' for s in SPLITS)})",
-                              path=location)
-        folder, splits = path.parent, (stem,)
+            names = ", ".join(s + ".txt" for s in SPLITS)
+            raise SourceError(f"not a TKG split file (expected one of {names})", path=location)
+        folder, splits = path.parent, tuple[str, ...]((stem,))
     elif path.is_dir():
         folder = path
         splits = tuple(s for s in SPLITS if (folder / f"{s}.txt").is_file())
@@ -161,7 +161,7 @@ class TkgReader:
     """Row reader for TKG quadruple datasets."""
 
     name = "tkg"
-    description = "temporal knowledge graph quadruples (train/valid/test.txt + entity2id/relation2id), e.g. ICEWS14"
+    description = "temporal knowledge graph quadruples (train/valid/test.txt + entity2id/relation2id)"
 
     def delimited(self, location: str) -> list[DelimitedSpec]:
         raise NotImplementedError("tkg is a row reader: use batches()")
