@@ -1,0 +1,111 @@
+"""One process, one DuckDB database: reads on cursors in parallel, writes one at a time.
+
+DuckDB lets one process open a file for writing (and other processes none). The service holds that one
+connection; each request gets its own cursor (a connection to the same database instance, safe to use from its
+own thread), so reads run side by side and see each commit of the upload ingest (MVCC). Writes take a lock.
+
+Without a write token the service cannot write, so it opens the file read-only: other read-only processes (a CLI
+``redline ask`` for instance) can then open the same file alongside it.
+
+Results that only depend on the stored events (dyad series, partners, actor lists) are cached per *generation*:
+every finished write bumps the generation, which retires all earlier entries.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+from redline.errors import StoreError
+
+__all__ = ["StoreHandle", "ResultCache"]
+
+T = TypeVar("T")
+
+
+class ResultCache:
+    """A small thread-safe LRU cache keyed by (generation, key)."""
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self._data: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get_or_compute(self, key: Hashable, compute: Callable[[], T]) -> T:
+        if self.size <= 0:
+            return compute()
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                self.hits += 1
+                return self._data[key]  # type: ignore[no-any-return]
+            self.misses += 1
+        value = compute()
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+class StoreHandle:
+    """The service's store: one DuckDB connection, a cursor per request, one writer at a time."""
+
+    def __init__(self, path: str | Path, *, writable: bool, cache_size: int = 512) -> None:
+        from redline.store import Store
+
+        self.path = str(path)
+        self.writable = writable
+        if not writable and not Path(self.path).exists():
+            raise StoreError(f"{self.path}: no store here (build one with `redline ingest` or `make demo`, "
+                             "or start the service with a write token to create it)")
+        self._store = Store.open(self.path, read_only=not writable)
+        self._write_lock = threading.Lock()
+        self._gen_lock = threading.Lock()
+        self.generation = 0
+        self.cache = ResultCache(cache_size)
+
+    @contextmanager
+    def reader(self) -> Iterator[Any]:
+        """A Store on a fresh cursor (its own connection to the shared database)."""
+        from redline.store import Store
+
+        cur = self._store.con.cursor()
+        try:
+            yield Store(cur, self.path)
+        finally:
+            cur.close()
+
+    @contextmanager
+    def writer(self) -> Iterator[Any]:
+        """A Store for writing; one writer at a time. The generation moves on when it is done."""
+        from redline.store import Store
+
+        if not self.writable:
+            raise StoreError(f"{self.path}: the store is open read-only")
+        with self._write_lock:
+            cur = self._store.con.cursor()
+            try:
+                yield Store(cur, self.path)
+            finally:
+                cur.close()
+                with self._gen_lock:
+                    self.generation += 1
+                self.cache.clear()
+
+    def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
+        return self.cache.get_or_compute((self.generation, key), compute)
+
+    def close(self) -> None:
+        self._store.close()
