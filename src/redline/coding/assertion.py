@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["assertion", "MODALS", "NONFACTIVE", "FACTIVE_CONTROL", "DENY"]
+__all__ = ["assertion", "stated_intent", "MODALS", "NONFACTIVE", "FACTIVE_CONTROL", "DENY"]
 
 MODALS = frozenset(
     {"could", "can", "may", "might", "would", "should", "will", "shall", "must", "ca", "wo", "'ll", "'d"}
@@ -175,3 +175,65 @@ def assertion(tok: Any, depth: int = 0) -> tuple[bool, str]:
         if gov.pos_ in ("VERB", "AUX") and gov.i != tok.i:
             return assertion(gov, depth + 1)
     return True, ""
+
+
+#: words whose infinitive complement is a stated intention ("ready to help", "vowed to retaliate")
+INTENT_HEADS = frozenset(
+    {
+        "ready",
+        "willing",
+        "prepared",
+        "determined",
+        "eager",
+        "keen",
+        "plan",
+        "intend",
+        "vow",
+        "pledge",
+        "promise",
+        "agree",
+        "offer",
+        "commit",
+        "decide",
+        "aim",
+        "want",
+        "seek",
+        "threaten",
+        "warn",
+        "go",
+        "prepare",
+        "resolve",
+        "expect",
+        "hope",
+        "wish",
+        "propose",
+        "consider",
+        "mull",
+        "weigh",
+        "look",
+    }
+)
+REFUSAL_HEADS = frozenset({"refuse", "decline", "reject", "rule", "unwilling", "reluctant"})
+_FUTURE = frozenset({"will", "would", "shall", "'ll", "wo", "'d"})
+
+
+def stated_intent(tok: Any) -> str:
+    """For a non-asserted action: "intent" or "refusal" when the text states one ("will allow", "ready to help",
+    "will not lift", "refused to release"), else ""."""
+    negated = any(c.dep_ == "neg" for c in tok.children)
+    future = any(c.dep_ in ("aux", "auxpass") and c.lower_ in _FUTURE for c in tok.children)
+    if future:
+        return "refusal" if negated else "intent"
+    h = tok.head
+    if (
+        h.i != tok.i
+        and tok.dep_ in ("xcomp", "acl", "advcl", "ccomp")
+        and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)
+    ):
+        lemma = h.lemma_.lower()
+        h_neg = any(c.dep_ == "neg" for c in h.children)
+        if lemma in REFUSAL_HEADS:
+            return "" if h_neg else "refusal"
+        if lemma in INTENT_HEADS or (h.dep_ == "acomp" and h.head.lemma_.lower() == "be"):
+            return "refusal" if h_neg else "intent"
+    return ""

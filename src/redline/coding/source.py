@@ -44,9 +44,7 @@ def _doc_of(rec: Any, default_id: str, origin: str) -> Document:
     url = rec.get("url") or (rec.get("source") if str(rec.get("source", "")).startswith("http") else "") or ""
     body = f"{title.rstrip('.')}. {text}" if title and rec.get("headline") else text
     doc_id = str(rec.get("id")) if rec.get("id") not in (None, "") else default_id
-    return Document(
-        doc_id=doc_id, text=body, date=_date_of(rec), title=str(title), url=str(url), source=origin
-    )
+    return Document(doc_id=doc_id, text=body, date=_date_of(rec), title=str(title), url=str(url), source=origin)
 
 
 def read_documents(
@@ -139,9 +137,7 @@ class TextReader:
             if isinstance(d, Reject):
                 rejects.append(d)
             else:
-                docs.append(
-                    d if d.date else Document(d.doc_id, d.text, dt.date.today(), d.title, d.url, d.source)
-                )
+                docs.append(d if d.date else Document(d.doc_id, d.text, dt.date.today(), d.title, d.url, d.source))
         events = []
         index = 0
         for _doc, evs in self.coder.code(docs):

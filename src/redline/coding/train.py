@@ -94,9 +94,7 @@ def rule_tokens(events: Sequence[Any], space: str) -> list[str]:
     else:
         out.append("__rule_none")
     if any(not e.asserted for e in events):
-        out.append(
-            "__rule_unasserted_" + label_of_code(next(e for e in events if not e.asserted).cameo, space)
-        )
+        out.append("__rule_unasserted_" + label_of_code(next(e for e in events if not e.asserted).cameo, space))
     return out
 
 
@@ -124,10 +122,7 @@ class LinearTextModel:
         ptr = [0]
         for toks in docs:
             counts = Counter(t for t in toks if t in self.vocab)
-            row = [
-                (self.vocab[t], (1.0 + math.log(c)) * float(self.idf[self.vocab[t]]))
-                for t, c in counts.items()
-            ]
+            row = [(self.vocab[t], (1.0 + math.log(c)) * float(self.idf[self.vocab[t]])) for t, c in counts.items()]
             norm = math.sqrt(sum(v * v for _, v in row)) or 1.0
             for j, v in row:
                 cols.append(j)
@@ -335,9 +330,7 @@ def select_c(
                 [rules[i] for i in tr] if rules is not None else None,
                 c=c,
             )
-            pred = m.predict(
-                [sentences[i] for i in te], [rules[i] for i in te] if rules is not None else None
-            )
+            pred = m.predict([sentences[i] for i in te], [rules[i] for i in te] if rules is not None else None)
             scores.append(f1_score([labels[i] for i in te], pred, average="macro"))
         f = float(np.mean(scores))
         if f > best_f:
