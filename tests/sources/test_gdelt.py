@@ -216,9 +216,12 @@ def test_gdelt2_bad_location_is_a_source_error() -> None:
 
 
 def test_parse_master_skips_malformed_lines() -> None:
-    text = f"10 {'b' * 32} http://x/20150218230000.export.CSV.zip\nnonsense\n1 2 3\n"
-    (e,) = gdelt.parse_master(text)
-    assert e.kind == "export" and e.stamp == dt.datetime(2015, 2, 18, 23, 0)
+    text = (f"10 {'b' * 32} http://x/20150218230000.export.CSV.zip\nnonsense\n1 2 3\n"
+            f"\u00b2 {'c' * 32} http://x/20150218230000.export.CSV.zip\n"
+            f"11 {'d' * 32} http://x/20150218230000.mentions.CSV.zip\n")
+    assert len(gdelt.parse_master(text)) == 2
+    (e,) = gdelt.parse_master(text.splitlines(), kind="export")
+    assert e.kind == "export" and e.stamp == dt.datetime(2015, 2, 18, 23, 0) and e.md5 == "b" * 32
 
 
 @pytest.mark.xfail(strict=True, reason="needs the store to read required columns with force_not_null "

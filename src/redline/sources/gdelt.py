@@ -24,7 +24,7 @@ import os
 import re
 import urllib.parse
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -187,14 +187,23 @@ class MasterEntry:
 
 
 _STAMP = re.compile(r"/(\d{14})\.[^/]*$")
+_MD5 = re.compile(r"[0-9a-fA-F]{32}")
 
 
-def parse_master(text: str) -> list[MasterEntry]:
-    """Entries of a master/last-update list; lines that are not ``size md5 url`` are skipped."""
+def parse_master(text: str | Iterable[str], *, kind: str = "") -> list[MasterEntry]:
+    """Entries of a master/last-update list (text or lines); lines that are not ``size md5 url`` are skipped.
+
+    ``kind`` ("export") keeps only that kind of file, checked before a line is parsed (the master list has
+    millions of lines).
+    """
+    lines = text.splitlines() if isinstance(text, str) else text
+    needle = f".{kind}." if kind else ""
     out = []
-    for line in text.splitlines():
+    for line in lines:
+        if needle and needle not in line.lower():
+            continue
         parts = line.split()
-        if len(parts) != 3 or not parts[0].isdigit() or not re.fullmatch(r"[0-9a-fA-F]{32}", parts[1]):
+        if len(parts) != 3 or not (parts[0].isascii() and parts[0].isdigit()) or not _MD5.fullmatch(parts[1]):
             continue
         m = _STAMP.search(parts[2])
         stamp = None
@@ -207,13 +216,13 @@ def parse_master(text: str) -> list[MasterEntry]:
     return out
 
 
-def _read_list(url: str, *, options: FetchOptions, cache: Path | None) -> list[MasterEntry]:
+def _read_list(url: str, *, options: FetchOptions, cache: Path | None, kind: str) -> list[MasterEntry]:
     paths = local_files(url, options=options, cache=cache)
     try:
-        text = paths[0].read_bytes().decode("utf-8", errors="replace")
+        with open(paths[0], encoding="utf-8", errors="replace") as f:
+            return parse_master(f, kind=kind)
     except OSError as exc:
         raise SourceError(f"cannot read file list: {exc}", path=url) from exc
-    return parse_master(text)
 
 
 def _as_date(text: str, where: str) -> dt.date:
@@ -243,7 +252,7 @@ def resolve_range(master_url: str, start: dt.date | str, end: dt.date | str | No
         opts = replace(opts, max_age=900.0)
     lo = dt.datetime.combine(first, dt.time.min)
     hi = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min)
-    entries = [e for e in _read_list(master_url, options=opts, cache=cache)
+    entries = [e for e in _read_list(master_url, options=opts, cache=cache, kind=kind)
                if e.kind == kind and e.stamp is not None and lo <= e.stamp < hi]
     if not entries:
         raise SourceError(f"no GDELT 2.0 {kind} files from {first} to {last} in the file list",
@@ -256,7 +265,7 @@ def resolve_last(lastupdate_url: str, *, options: FetchOptions | None = None, ca
     """The newest GDELT 2.0 file of ``kind`` listed in ``lastupdate.txt`` (never cached)."""
     opts = options or DEFAULT_OPTIONS
     opts = replace(opts, max_age=0.0)
-    entries = [e for e in _read_list(lastupdate_url, options=opts, cache=cache) if e.kind == kind]
+    entries = [e for e in _read_list(lastupdate_url, options=opts, cache=cache, kind=kind) if e.kind == kind]
     if not entries:
         raise SourceError(f"no GDELT 2.0 {kind} file listed", path=lastupdate_url)
     return entries
