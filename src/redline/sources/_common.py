@@ -184,18 +184,19 @@ _ROLE_RULES: tuple[tuple[str, str], ...] = (
     (r"militia|armed gang|armed band|paramilitar", "UAF"),
     (r"\bterroris|extremis|radical", "RAD"),
     (r"defen[cs]e\s*/\s*security ministry|defen[cs]e ministry|ministry of defen", "MIL"),
-    (r"militar|\barmy\b|\bnav(y|al)\b|air force|armed forces|soldier|troops|marines|reserve personnel",
-     "MIL"),
+    (r"militar|\barmy\b|\bnav(y|al)\b|air force|armed forces|soldier|troops|marines|reserve personnel|"
+     r"admiral|commando|peacekeep|fighter|general staff|veteran", "MIL"),
     (r"opposition|dissident", "OPP"),
     (r"\bcourt|judge|judiciary|judicial|prosecutor|attorney|lawyer|justice", "JUD"),
-    (r"legislat|parliament|lawmaker|senate|congress|assembl|\bmp\b", "LEG"),
-    (r"ruling party", "GOV"),
+    (r"legislat|parliament|lawmaker|senate|congress|assembl|\bmp\b|representatives|house speaker", "LEG"),
+    (r"ruling (party|coalition)", "GOV"),
     (r"part(y|ies)\b", "PTY"),
     (r"government|ministry|minister|cabinet|head of (government|state)|president|governor|mayor|"
      r"official|authorit|royal|monarch|king\b|envoy|diplomat|ambassador|embassy|foreign affairs|"
      r"domestic affairs|secretariat|election commission|treasury|department|executive|chief of staff|"
-     r"director general|consulate|bureaucra|state media", "GOV"),
-    (r"media|newspaper|journalist|\bnews|reporter|televis|radio|editor|magazine|broadcast", "MED"),
+     r"director general|consulate|bureaucra|state media|ombudsman|civil servant|security advis|secretary|"
+     r"high commission|regulator|inspector general|fire brigade|council", "GOV"),
+    (r"media|newspaper|journalist|\bnews|reporter|televis|radio|editor|magazine|broadcast|blogger", "MED"),
     (r"educat|student|professor|teacher|school|universit|academ", "EDU"),
     (r"medical|health|hospital|doctor|physician|nurse", "HLH"),
     (r"refugee|asylum|immigrant|migrant|displaced", "REF"),
@@ -203,16 +204,24 @@ _ROLE_RULES: tuple[tuple[str, str], ...] = (
     (r"non.?governmental|\bngo\b|civic group|charit", "NGO"),
     (r"farm|agricultur|fisher|peasant", "AGR"),
     (r"labou?r|union|worker|employee|strik", "LAB"),
-    (r"business|compan(y|ies)|corporat|bank|industr|employer|trade|merchant|firm\b|investor|entrepreneur",
-     "BUS"),
+    (r"business|compan(y|ies)|corporat|bank|industr|employer|trade|merchant|firm\b|investor|entrepreneur|"
+     r"airline|transport|shipping", "BUS"),
     (r"criminal|crime|thief|thieves|murder|attacker|gang|smuggl|traffick|drug|pirat|kidnapp|assailant|"
-     r"gunm[ae]n|detainee|prisoner|inmate", "CRM"),
-    (r"relig|muslim|christian|catholic|bishop|priest|cleric|preacher|imam|\bchurch|mosque|clergy|"
-     r"buddhis|jewish|hindu|monk|pope", "REL"),
+     r"gunm[ae]n|detainee|prisoner|inmate|hacker", "CRM"),
+    (r"\bshi(a|ite)", "SHI"),
+    (r"\bsunni", "SUN"),
+    (r"muslim|islamic|\bimam|mosque", "MUS"),
+    (r"catholic|\bpope|bishop", "CTH"),
+    (r"christian|\bchurch|priest|protestant|evangelical", "CHR"),
+    (r"jewish|\bjews?\b|rabbi", "JEW"),
+    (r"buddhis|monk|monaster", "BUD"),
+    (r"hindu", "HIN"),
+    (r"relig|cleric|preacher|clergy", "REL"),
     (r"environment", "ENV"),
-    (r"elite|former|celebrit|\bexpert|scientist|economist|engineer|scholar", "ELI"),
+    (r"elite|former|celebrit|\bexpert|scientist|economist|engineer|scholar|intellectual", "ELI"),
     (r"activist|protest|demonstrat|citizen|civilian|population|people|\bmen\b|women|children|villager|"
-     r"tourist|indigenous|resident|youth|voter|victim|communit|famil|public|social", "CVL"),
+     r"tourist|indigenous|resident|youth|voter|victim|communit|famil|public|social|\bmob\b|rioter|"
+     r"ethnic group|the poor", "CVL"),
 )
 
 
@@ -258,6 +267,8 @@ def actor_for(name: str, country: str = "", sectors: str = "") -> tuple[str, str
     ctry = country_code(paren) if paren else ""
     if not ctry and country:
         ctry = country_code(country)
+    if not ctry and paren and (region := _region(paren)):
+        return region + (role_for(head) if head else ""), ""
     org = _organisation(head)
     if org and not ctry:
         return org, ""
@@ -272,6 +283,21 @@ def actor_for(name: str, country: str = "", sectors: str = "") -> tuple[str, str
                     break
         return ctry + role, ctry
     return "", ""
+
+
+@cache
+def _regions() -> dict[str, str]:
+    try:
+        from redline.ontology import sectors
+
+        return {_fold(s.label): s.code for s in sectors.by_kind("region")}
+    except Exception:  # noqa: BLE001 - no region table: regions stay unresolved
+        return {}
+
+
+def _region(name: str) -> str:
+    """CAMEO region code for a region name ("Middle East" -> "MEA"), or ""."""
+    return _regions().get(_fold(name), "")
 
 
 def _organisation(name: str) -> str:
