@@ -232,3 +232,17 @@ def test_a_row_of_empty_fields_is_quarantined_not_fatal(tmp_path: Path) -> None:
     st, rep = _ingest(tmp_path, "gdelt.v2", [str(f)])
     st.close()
     assert (rep.stored, rep.quarantined) == (2, 1)
+
+
+def test_gdelt2_missing_listed_file_fails_unless_skipped(site: Site, caplog: pytest.LogCaptureFixture) -> None:
+    _serve_range(site)
+    del site.files["/gdeltv2/20241101001500.export.CSV.zip"]
+    master = site.url("/gdeltv2/masterfilelist.txt")
+    reader = gdelt.GdeltV2Reader(options=FAST)
+    with pytest.raises(SourceError, match=r"HTTP 404.*one of 2 files.*skip_missing") as err:
+        reader.delimited(f"gdelt2://2024-11-01?master={master}")
+    assert "20241101001500.export.CSV.zip" in str(err.value)
+    with caplog.at_level("WARNING", logger="redline.sources.gdelt"):
+        specs = reader.delimited(f"gdelt2://2024-11-01?master={master}&skip_missing=1")
+    assert [s.origin.rsplit("/", 1)[1] for s in specs] == ["20241101000000.export.CSV.zip"]
+    assert "20241101001500.export.CSV.zip" in caplog.text

@@ -10,7 +10,8 @@ Locations: a path or http(s) URL, plain, gzipped or zipped (``20241101.export.CS
 also ``gdelt2://2024-11-01..2024-11-03`` (every export file of those days, inclusive, from GDELT 2.0's
 ``masterfilelist.txt``, each checked against the list's MD5 after download), ``gdelt2://2024-11-01`` (one
 day) and ``gdelt2://last`` (the newest export, from ``lastupdate.txt``). Add ``?master=URL`` to use another
-master list (a mirror); ``$REDLINE_GDELT_MASTER`` sets the default.
+master list (a mirror); ``$REDLINE_GDELT_MASTER`` sets the default. A listed file that is gone (404) fails
+the range unless ``?skip_missing=1`` is given (each skipped file is logged).
 
 Typing rejects bad rows with their line number: ``SQLDATE`` is a DATE (``%Y%m%d``), numbers are numbers, and
 ``EventCode`` is the ENUM ``cameo_code`` of every valid CAMEO code, so an unknown code is quarantined, not
@@ -20,6 +21,7 @@ stored.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import re
 import urllib.parse
@@ -47,6 +49,8 @@ __all__ = [
     "QUAD_ENUM",
     "DEFAULT_MASTER_URL",
 ]
+
+_log = logging.getLogger("redline.sources.gdelt")
 
 CAMEO_ENUM = "cameo_code"
 QUAD_ENUM = "quad_class_code"  # '1'..'4': any other quad class is rejected with its line
@@ -274,6 +278,12 @@ def resolve_last(lastupdate_url: str, *, options: FetchOptions | None = None, ca
 # --- readers --------------------------------------------------------------------------------------
 
 
+def _flag(location: str, name: str) -> bool:
+    query = location.partition("?")[2]
+    values = urllib.parse.parse_qs(query).get(name, [])
+    return bool(values) and values[-1].lower() in ("1", "true", "yes")
+
+
 class _GdeltReader:
     name = ""
     description = ""
@@ -289,8 +299,20 @@ class _GdeltReader:
 
     def delimited(self, location: str) -> list[DelimitedSpec]:
         specs: list[DelimitedSpec] = []
-        for origin, md5 in self._expand(location):
-            paths = local_files(origin, md5=md5, options=self.options, cache=self.cache)
+        expanded = self._expand(location)
+        skip_missing = location.lower().startswith(_SCHEME) and _flag(location, "skip_missing")
+        for origin, md5 in expanded:
+            try:
+                paths = local_files(origin, md5=md5, options=self.options, cache=self.cache)
+            except SourceError as exc:
+                if skip_missing and "HTTP 404" in str(exc):
+                    _log.warning("skipped %s: listed in the GDELT file list but missing (HTTP 404)", origin)
+                    continue
+                if len(expanded) > 1:
+                    raise SourceError(f"{exc.reason} (one of {len(expanded)} files of {location}; "
+                                      "add ?skip_missing=1 to skip listed files that are gone)",
+                                      path=origin) from exc
+                raise
             for path in paths:
                 specs.append(self._spec(origin if len(paths) == 1 else f"{origin}!{path.name}", path))
         return specs
@@ -365,8 +387,9 @@ class GdeltV2Reader(_GdeltReader):
         else:
             start, sep, end = spec.partition("..")
             if not start.strip():
-                raise SourceError("expected gdelt2://YYYY-MM-DD..YYYY-MM-DD, gdelt2://YYYY-MM-DD or gdelt2://last",
-                                  path=location)
+                raise SourceError(
+                    "expected gdelt2://YYYY-MM-DD..YYYY-MM-DD, gdelt2://YYYY-MM-DD or gdelt2://last", path=location
+                )
             entries = resolve_range(master, _as_date(start, location),
                                     _as_date(end, location) if sep else None,
                                     options=replace(self.options, max_age=900.0),
