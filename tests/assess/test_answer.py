@@ -42,7 +42,7 @@ def _store(tmp_path: Path, n_recent: int) -> Store:
         ("RUS", "UKR"),
         ("UKR", "RUS"),
     ]
-    for i in range(200):
+    for i in range(600):
         a, b = pairs[i % len(pairs)]
         d = AS_OF - dt.timedelta(days=1 + (i * 7) % 700)
         evs.append(make_event(f"bg{i}", d.isoformat(), a, b, "042" if i % 3 else "111", 1, 1.9))

@@ -37,9 +37,7 @@ def test_punitive_within_months_of_date() -> None:
 
 
 def test_trigger_clause_is_parsed() -> None:
-    pq = parse_question(
-        "Will China punish North Korea by 2025-03-01 after North Korea sends troops to Russia?", AS_OF
-    )
+    pq = parse_question("Will China punish North Korea by 2025-03-01 after North Korea sends troops to Russia?", AS_OF)
     assert pq.trigger is not None
     assert (pq.trigger.actor, pq.trigger.event_class, pq.trigger.place) == ("PRK", "military_support", "RUS")
     assert question_to_dict(pq)["trigger"]["place"] == "RUS"

@@ -72,6 +72,7 @@ class Context:
     weights: Any = None  # EvidenceWeights
     history_years: int = 5
     notes: list[str] = field(default_factory=list)
+    _span: int | None = None
 
     @classmethod
     def load(
@@ -187,15 +188,20 @@ def _history(ctx: Context, a: str, b: str) -> pd.DataFrame:
     return ctx.store.sql(q, [start, ctx.as_of, a, b, b, a])
 
 
-def _class_rate(
-    ctx: Context, codes: tuple[str, ...], window: int, lookback: int, top: int = 20
-) -> tuple[float, str]:
+def _class_rate(ctx: Context, codes: tuple[str, ...], window: int, lookback: int, top: int = 20) -> tuple[float, str]:
     """The class rate as the backtest defines it: among directed pairs of the ``top`` most active countries in
     the
     year before, the share of past ``window``-day windows (within the look-back) with at least one such
     event."""
-    if ctx.store is None or not codes:
-        return 0.05, "no store: flat prior 0.05"
+    if ctx.store is None or not codes or _store_span(ctx) == 0:
+        w = ctx.weights
+        p = w.prior(codes, window) if w is not None else None
+        if p is not None:
+            return p, (
+                f"no usable history in the store: class rate of {w.fitted_on} (20 most active countries, "
+                f"{w.window_days}-day rate scaled to {window} days)"
+            )
+        return 0.05, "no usable history and no fitted class rates: flat prior 0.05"
     n_w = max(lookback // window, 1)
     lo_hist = ctx.as_of - dt.timedelta(days=n_w * window)
     lo_year = ctx.as_of - dt.timedelta(days=365)
@@ -233,15 +239,33 @@ def _class_rate(
     )
 
 
+MIN_HISTORY_EVENTS = 200  # events (not from briefed articles) in the year before as-of for a usable history
+
+
 def _store_span(ctx: Context) -> int:
-    """Days of event history the store holds before the as-of date (0 when none)."""
+    """Days of event history the store holds before the as-of date; 0 when none or too thin to use (fewer than
+    MIN_HISTORY_EVENTS events in the year before, not counting articles stored by ``redline brief``)."""
     if ctx.store is None:
         return 0
-    df = ctx.store.sql("SELECT min(date) AS lo FROM events WHERE asserted AND date < ?", [ctx.as_of])
+    if ctx._span is not None:
+        return ctx._span
+    df = ctx.store.sql(
+        "SELECT min(date) AS lo, count(*) FILTER (WHERE date >= ?) AS n FROM events WHERE asserted AND date < ? "
+        "AND dataset <> 'article'",
+        [ctx.as_of - dt.timedelta(days=365), ctx.as_of],
+    )
     lo = df["lo"].iloc[0] if len(df) else None
-    if lo is None or pd.isna(lo):
-        return 0
-    return (ctx.as_of - pd.Timestamp(lo).date()).days
+    n = int(df["n"].iloc[0] or 0) if len(df) else 0
+    if lo is None or pd.isna(lo) or n < MIN_HISTORY_EVENTS:
+        ctx._span = 0
+        if n:
+            ctx.notes.append(
+                f"the store holds only {n} events in the year before {ctx.as_of} (besides briefed "
+                "articles): too few for the history model, which falls back to a flat prior"
+            )
+    else:
+        ctx._span = (ctx.as_of - pd.Timestamp(lo).date()).days
+    return ctx._span
 
 
 def _days(series: pd.Series) -> np.ndarray:
@@ -276,7 +300,7 @@ def _history_model(
     info["history_days"] = float(history_days)
     base = float(info["dyad_rate"])
     if w is None or _store_span(ctx) == 0:
-        return base, base, {}, info
+        return class_rate, class_rate, {}, info
     p = float(w.predict(x[None, :])[0])
     moves = w.contributions(x)
     return p, base, moves, info
@@ -287,15 +311,11 @@ def _red_line(ctx: Context, pq: ParsedQuestion, punitive: bool) -> Evidence:
     a = pq.question.actor
     own = [ln for ln in ctx.lines if ln.actor == a[:3]]
     if not own:
-        return Evidence(
-            "red_line", 0, 0.0, f"no declared red lines of {a} on record", "knowledge/data/redlines.yaml"
-        )
+        return Evidence("red_line", 0, 0.0, f"no declared red lines of {a} on record", "knowledge/data/redlines.yaml")
     cite = "; ".join(dict.fromkeys(s for ln in own for s in ln.sources[:1]))
     if pq.trigger is None:
         names = "; ".join(ln.name for ln in own)
-        return Evidence(
-            "red_line", 0, 0.0, f"{a}'s declared red lines: {names}. No trigger given to check.", cite
-        )
+        return Evidence("red_line", 0, 0.0, f"{a}'s declared red lines: {names}. No trigger given to check.", cite)
     res = check(pq.trigger, own)
     crossed = [c for c in res if c.crossed]
     t = pq.trigger
@@ -338,16 +358,8 @@ def _treaty(ctx: Context, pq: ParsedQuestion, punitive: bool, cooperative: bool)
     between = book.between(q.actor, q.target, on)
     mil = [o for o in between if o.military]
     if mil:
-        s = (
-            SHIFTS["alliance_punitive"]
-            if punitive
-            else SHIFTS["alliance_cooperative"]
-            if cooperative
-            else 0.0
-        )
-        desc = "; ".join(
-            o.describe() + (" [ATOP, carried past 2018]" if o.carried_forward else "") for o in mil
-        )
+        s = SHIFTS["alliance_punitive"] if punitive else SHIFTS["alliance_cooperative"] if cooperative else 0.0
+        desc = "; ".join(o.describe() + (" [ATOP, carried past 2018]" if o.carried_forward else "") for o in mil)
         out.append(
             Evidence(
                 "treaty",
@@ -450,9 +462,7 @@ def _dependence(ctx: Context, pq: ParsedQuestion, punitive: bool, cooperative: b
     trend_txt = ""
     if len(cow) >= 6:
         a5, b5 = float(cow["share"].iloc[-1]), float(cow["share"].iloc[-6])
-        trend_txt = (
-            f"; COW share {int(cow['year'].iloc[-6])}->{int(cow['year'].iloc[-1])}: {b5:.0%} -> {a5:.0%}"
-        )
+        trend_txt = f"; COW share {int(cow['year'].iloc[-6])}->{int(cow['year'].iloc[-1])}: {b5:.0%} -> {a5:.0%}"
     rev = f"; {q.actor}'s share with {q.target}: {float(s_a['share'].iloc[-1]):.1%}" if len(s_a) else ""
     summary = (
         f"{q.target} conducts {share:.1%} of its trade with {q.actor} ({int(last['year'])}, "
@@ -460,13 +470,7 @@ def _dependence(ctx: Context, pq: ParsedQuestion, punitive: bool, cooperative: b
     )
     s = 0.0
     if share >= 0.5:
-        s = (
-            SHIFTS["dependence_punitive"]
-            if punitive
-            else SHIFTS["dependence_cooperative"]
-            if cooperative
-            else 0.0
-        )
+        s = SHIFTS["dependence_punitive"] if punitive else SHIFTS["dependence_cooperative"] if cooperative else 0.0
     if ctx.as_of.year - int(last["year"]) > 3:
         summary += f" (latest figure is {ctx.as_of.year - int(last['year'])} years old)"
     return Evidence(
@@ -485,9 +489,7 @@ def _trend(
     q = pq.question
     cite = f"redline store ({getattr(ctx.store, 'path', 'none')})"
     if hist is None or not len(hist):
-        return Evidence(
-            "trend", 0, 0.0, f"no {q.actor}-{q.target} events in the store before {ctx.as_of}", cite
-        )
+        return Evidence("trend", 0, 0.0, f"no {q.actor}-{q.target} events in the store before {ctx.as_of}", cite)
     h = hist.copy()
     h["date"] = pd.to_datetime(h["date"])
     cut = pd.Timestamp(ctx.as_of - dt.timedelta(days=365))
@@ -603,9 +605,7 @@ def _trigger_precedents(ctx: Context, pq: ParsedQuestion, punitive: bool) -> lis
     return out
 
 
-def _responses(
-    ctx: Context, a: str, b: str, codes: tuple[str, ...], lo: dt.date, hi: dt.date
-) -> pd.DataFrame:
+def _responses(ctx: Context, a: str, b: str, codes: tuple[str, ...], lo: dt.date, hi: dt.date) -> pd.DataFrame:
     cond = " OR ".join("starts_with(cameo, ?)" for _ in codes) or "TRUE"
     return ctx.store.sql(  # type: ignore[no-any-return]
         "SELECT date, cameo FROM events WHERE asserted AND source_country = ? AND target_country = ? "
@@ -658,9 +658,7 @@ def answer(pq: ParsedQuestion, ctx: Context) -> Answer:
     z = _logit(p_hist)
     shifts: dict[str, float] = {}
     for e in evidence:
-        if e.kind in ("red_line", "treaty", "dependence") or (
-            e.kind == "precedent" and "nuclear" in e.summary
-        ):
+        if e.kind in ("red_line", "treaty", "dependence") or (e.kind == "precedent" and "nuclear" in e.summary):
             shifts[f"{e.kind}:{len(shifts)}"] = e.direction * e.weight
             z += e.direction * e.weight
     p = min(max(_sigmoid(z), 0.01), 0.99)

@@ -96,11 +96,7 @@ def _window(text: str, as_of: dt.date) -> tuple[dt.date, dt.date, tuple[int, int
     """(start, end inclusive, span of the window phrase in text)."""
     t = text
     m = re.search(
-        r"\bwithin (\d+|"
-        + "|".join(_NUM)
-        + r") (day|week|month|year)s?(?: (?:of|after|from) "
-        + _DATE
-        + r")?",
+        r"\bwithin (\d+|" + "|".join(_NUM) + r") (day|week|month|year)s?(?: (?:of|after|from) " + _DATE + r")?",
         t,
         re.I,
     )
@@ -162,9 +158,7 @@ def find_countries(text: str) -> list[tuple[str, int, int]]:
                 continue
             c = countries.lookup(phrase)
             if c is None and phrase.endswith("s"):
-                c = countries.lookup(
-                    phrase.rstrip("s")
-                )  # demonym plurals: "Chinese" stays, "Russians" -> Russian
+                c = countries.lookup(phrase.rstrip("s"))  # demonym plurals: "Chinese" stays, "Russians" -> Russian
             if c is not None and c.cameo:
                 hit = (c.cameo, grp[0].start(), grp[-1].end(), n)
                 break
@@ -226,8 +220,7 @@ def parse_question(text: str, as_of: dt.date | None = None) -> ParsedQuestion:
         cls = classes.find_in_text(head)
     if not cls:
         raise QuestionError(
-            f"could not tell which kind of event {verb.strip()!r} is; known: "
-            + ", ".join(sorted(classes.CLASSES))
+            f"could not tell which kind of event {verb.strip()!r} is; known: " + ", ".join(sorted(classes.CLASSES))
         )
     # "punitive measures - sanctions, reduced relations or coercion" names one class and spells it out
     if "punitive" in cls:

@@ -22,9 +22,7 @@ DataOpt = Annotated[
         help="Data folder with alliances/, trade/, korea/ (default: $REDLINE_SHARED_DATA or ../shared/data).",
     ),
 ]
-AsOfOpt = Annotated[
-    str | None, typer.Option("--as-of", help="Moment of the forecast, YYYY-MM-DD (default: today).")
-]
+AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="Moment of the forecast, YYYY-MM-DD (default: today).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON line.")]
 
 
@@ -75,9 +73,7 @@ def ask(
     spec: Annotated[str | None, typer.Option("--spec", help="A question as a JSON file.")] = None,
     trigger: Annotated[
         str | None,
-        typer.Option(
-            "--trigger", help="What happened, e.g. 'North Korea sends troops to Russia against Ukraine'."
-        ),
+        typer.Option("--trigger", help="What happened, e.g. 'North Korea sends troops to Russia against Ukraine'."),
     ] = None,
     as_of: AsOfOpt = None,
     store: StoreOpt = None,
@@ -188,16 +184,12 @@ def backtest(
         if st is None:
             raise RedlineError("no dataset folder given and no store found")
         try:
-            df = st.sql(
-                "SELECT date, source_country, target_country, cameo, goldstein FROM events WHERE asserted"
-            )
+            df = st.sql("SELECT date, source_country, target_country, cameo, goldstein FROM events WHERE asserted")
         finally:
             st.close()
         ev = events_from_frame(df, scheme=classes)
         name = "store"
-    res = run(
-        ev, window=window, step=step, top=top, min_history=min_history, calibration=calibration, dataset=name
-    )
+    res = run(ev, window=window, step=step, top=top, min_history=min_history, calibration=calibration, dataset=name)
     out = res.to_json()
     if png:
         out["png"] = str(plot_calibration(res, png))
@@ -227,9 +219,7 @@ def check(
     text = _read(article)
     st = _open_store(store)
     try:
-        res = check_text(
-            text, as_of=_as_of(as_of) if as_of else None, store=st, data=data, doc_id=Path(article).stem
-        )
+        res = check_text(text, as_of=_as_of(as_of) if as_of else None, store=st, data=data, doc_id=Path(article).stem)
     finally:
         if st is not None:
             st.close()
@@ -256,9 +246,7 @@ def brief(
     article: Annotated[str, typer.Argument(help="Article text file.")],
     question: Annotated[
         str | None,
-        typer.Option(
-            "--question", help="The question to answer (default: the article's own, when it can be found)."
-        ),
+        typer.Option("--question", help="The question to answer (default: the article's own, when it can be found)."),
     ] = None,
     out: Annotated[str, typer.Option("--out", help="HTML report path.")] = "brief.html",
     as_of: AsOfOpt = None,

@@ -64,6 +64,7 @@ __all__ = [
 ]
 
 EPS = 1e-4
+SUBCODE_SHARE = 0.2  # share of a CAMEO root's rate credited to one code below it when only roots were fitted
 
 
 # --------------------------------------------------------------------------------------------- metrics (pure)
@@ -249,6 +250,7 @@ class EvidenceWeights:
     fitted_on: str = ""
     window_days: int = 30
     lookback_days: int = 90
+    class_rates: dict[str, float] = field(default_factory=dict)  # positive rate per class on the fit block
 
     def logit(self, X: np.ndarray) -> np.ndarray:
         return np.asarray(self.intercept + np.asarray(X, dtype=float) @ np.asarray(self.coef))
@@ -260,11 +262,24 @@ class EvidenceWeights:
         raw = self.raw(X)
         return calibrator_from_dict(self.calibrator)(raw) if self.calibrator else raw
 
+    def prior(self, prefixes: Sequence[str], days: int) -> float | None:
+        """Class base rate for a set of CAMEO prefixes over ``days``: the fitted per-root rate for the fitting
+        window (a code below root level counts as ``SUBCODE_SHARE`` of its root, a rough share), combined over
+        roots as independent and scaled to the window length; None without rates."""
+        full = {p for p in prefixes if len(p) == 2}
+        parts: dict[str, float] = {r: 1.0 for r in full}
+        for p in prefixes:
+            if len(p) > 2 and p[:2] not in full:
+                parts[p[:2]] = min(1.0, parts.get(p[:2], 0.0) + SUBCODE_SHARE)
+        rates = [self.class_rates[r] * f for r, f in parts.items() if r in self.class_rates]
+        if not rates:
+            return None
+        p_w = 1.0 - float(np.prod([1.0 - r for r in rates]))
+        return 1.0 - (1.0 - p_w) ** (days / max(self.window_days, 1))
+
     def contributions(self, x: np.ndarray) -> dict[str, float]:
         """Each feature's move in log-odds relative to an average fitting question."""
-        return {
-            n: float(c * (v - m)) for n, c, v, m in zip(self.names, self.coef, x, self.means, strict=True)
-        }
+        return {n: float(c * (v - m)) for n, c, v, m in zip(self.names, self.coef, x, self.means, strict=True)}
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -276,6 +291,7 @@ class EvidenceWeights:
             "fitted_on": self.fitted_on,
             "window_days": self.window_days,
             "lookback_days": self.lookback_days,
+            "class_rates": self.class_rates,
         }
 
     @classmethod
@@ -289,12 +305,11 @@ class EvidenceWeights:
             str(d.get("fitted_on", "")),
             int(d.get("window_days", 30)),
             int(d.get("lookback_days", 90)),
+            {str(k): float(v) for k, v in (d.get("class_rates") or {}).items()},
         )
 
 
-def fit_logistic(
-    X: np.ndarray, y: np.ndarray, names: Sequence[str] = FEATURES, l2: float = 1e-3
-) -> EvidenceWeights:
+def fit_logistic(X: np.ndarray, y: np.ndarray, names: Sequence[str] = FEATURES, l2: float = 1e-3) -> EvidenceWeights:
     """L2-regularised logistic regression by L-BFGS (the intercept is not penalised)."""
     from scipy.optimize import minimize
 
@@ -610,9 +625,7 @@ def build_questions(
 
 
 def _subset(qs: QuestionSet, m: np.ndarray) -> QuestionSet:
-    return QuestionSet(
-        qs.X[m], qs.y[m], qs.class_rate[m], qs.dyad_rate[m], qs.date[m], qs.src[m], qs.dst[m], qs.cls[m]
-    )
+    return QuestionSet(qs.X[m], qs.y[m], qs.class_rate[m], qs.dyad_rate[m], qs.date[m], qs.src[m], qs.dst[m], qs.cls[m])
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -668,9 +681,7 @@ class BacktestResult:
         }
 
 
-def split_dates(
-    dates: Sequence[int], window: int, fractions: tuple[float, float] = (0.6, 0.2)
-) -> dict[str, list[int]]:
+def split_dates(dates: Sequence[int], window: int, fractions: tuple[float, float] = (0.6, 0.2)) -> dict[str, list[int]]:
     """Chronological fit / calibration / test blocks of question dates, purged so that no fitting or
     calibration
     window reaches past the first date of the next block."""
@@ -729,6 +740,7 @@ def backtest(
         fitted_on=dataset,
         window_days=window,
         lookback_days=lookback or min_history,
+        class_rates={str(ev.classes[c]): float(fit.y[fit.cls == c].mean()) for c in np.unique(fit.cls)},
     )
     p = weights.predict(test.X)
     base = test.class_rate
