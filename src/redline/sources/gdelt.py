@@ -305,12 +305,13 @@ class _GdeltReader:
             try:
                 paths = local_files(origin, md5=md5, options=self.options, cache=self.cache)
             except SourceError as exc:
-                if skip_missing and "HTTP 404" in str(exc):
+                missing = "HTTP 404" in str(exc)
+                if skip_missing and missing:
                     _log.warning("skipped %s: listed in the GDELT file list but missing (HTTP 404)", origin)
                     continue
                 if len(expanded) > 1:
-                    raise SourceError(f"{exc.reason} (one of {len(expanded)} files of {location}; "
-                                      "add ?skip_missing=1 to skip listed files that are gone)",
+                    hint = "; add ?skip_missing=1 to skip listed files that are gone" if missing else ""
+                    raise SourceError(f"{exc.reason} (one of {len(expanded)} files of {location}{hint})",
                                       path=origin) from exc
                 raise
             for path in paths:
