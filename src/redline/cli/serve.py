@@ -25,6 +25,8 @@ def serve(
                                                    "(repeatable; none by default).")] = None,
     data: Annotated[str | None, typer.Option("--data", help="Shared data folder for alliances and trade.")] = None,
     max_upload_mb: Annotated[int, typer.Option(min=1, max=4096, help="Upload size limit in MiB.")] = 64,
+    cache_size: Annotated[int, typer.Option(min=0, help="Results kept in memory (0: no cache).")] = 512,
+    warm: Annotated[int, typer.Option(min=0, help="Busiest dyads to compute in the background at start.")] = 20,
 ) -> None:
     """Serve the REST API (docs at /docs) and the dashboard (at /ui/) on the store; prints the URL."""
     import socket
@@ -36,7 +38,8 @@ def serve(
     secret = token or os.environ.get("REDLINE_TOKEN") or None
     path = resolve_store(store)
     app = create_app(path, token=secret, read_token_required=read_token, cors_origins=tuple(cors or ()),
-                     max_upload_bytes=max_upload_mb * 1024 * 1024, data_dir=data)
+                     max_upload_bytes=max_upload_mb * 1024 * 1024, data_dir=data,
+                     cache_size=cache_size, warm_dyads=warm)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

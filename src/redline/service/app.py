@@ -169,6 +169,7 @@ def create_app(
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD,
     data_dir: str | None = None,
     cache_size: int = 512,
+    warm_dyads: int = 0,
 ) -> FastAPI:
     """The service for the store at ``store_path``.
 
@@ -176,7 +177,8 @@ def create_app(
     ``X-Redline-Token``); without one, writes are refused and the store is opened read-only.
     ``read_token_required``: reads need the token too. ``cors_origins``: origins allowed to call the API from a
     browser (none by default). ``data_dir``: the shared data folder for treaties and trade (default: as
-    ``redline.knowledge.data_dir``).
+    ``redline.knowledge.data_dir``). ``cache_size``: results kept per store generation (0: none).
+    ``warm_dyads``: compute the monthly series of that many busiest dyads in the background at start.
     """
     if read_token_required and not token:
         raise RedlineError("read_token_required needs a token")
@@ -349,11 +351,13 @@ def create_app(
         directed: bool = False,
     ) -> Response:
         """The dyad's chart as a plotly figure (the same figure the reports draw)."""
-        from redline.indicators import dyad_figure
-
         a, b = a.upper(), b.upper()
         if a == b:
             raise HTTPException(422, "a dyad needs two different actors")
+        return Response(figure_of(a, b, by, start, end, directed), media_type="application/json")
+
+    def figure_of(a: str, b: str, by: str, start: dt.date | None, end: dt.date | None, directed: bool) -> str:
+        from redline.indicators import dyad_figure
 
         def compute() -> str:
             s = series_of(a, b, by, start, end, directed)
@@ -362,8 +366,21 @@ def create_app(
             fig = dyad_figure(s, f"{_name(a)} \u2194 {_name(b)}, by {by}")
             return str(fig.to_json())  # type: ignore[attr-defined]
 
-        body = handle.cached(("figure", a, b, by, start, end, directed), compute)
-        return Response(body, media_type="application/json")
+        return handle.cached(("figure", a, b, by, start, end, directed), compute)
+
+    def warm(n: int) -> None:
+        """Compute the monthly series and charts of the ``n`` busiest country dyads ahead of the first visit."""
+        try:
+            with handle.reader() as st:
+                top = st.sql(
+                    "SELECT least(source_country, target_country) AS a, greatest(source_country, target_country) "
+                    "AS b, count(*) AS n FROM events WHERE asserted AND source_country <> target_country "
+                    "AND source_country <> '' AND target_country <> '' GROUP BY 1, 2 ORDER BY n DESC LIMIT ?", [n])
+            for r in top.itertuples(index=False):
+                figure_of(str(r.a), str(r.b), "month", None, None, False)
+            log.info("warmed %d dyads", len(top))
+        except Exception:  # warming is an optimisation; a failure here must not stop the service
+            log.exception("warming the dyad cache failed")
 
     @app.get("/api/panel", dependencies=[Read], tags=["indicators"])
     def panel(
@@ -542,6 +559,8 @@ def create_app(
         return _json(out)
 
     app.state.knowledge = knowledge
+    if warm_dyads > 0:
+        threading.Thread(target=warm, args=(warm_dyads,), name="redline-warm", daemon=True).start()
     return app
 
 

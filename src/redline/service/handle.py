@@ -34,25 +34,39 @@ class ResultCache:
         self.size = size
         self._data: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
+        self._inflight: dict[Hashable, threading.Event] = {}
         self.hits = 0
         self.misses = 0
 
     def get_or_compute(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """The cached value, or compute it; concurrent callers of the same missing key wait for one computation
+        (single flight) instead of each running the same query."""
         if self.size <= 0:
             return compute()
-        with self._lock:
-            if key in self._data:
+        while True:
+            with self._lock:
+                if key in self._data:
+                    self._data.move_to_end(key)
+                    self.hits += 1
+                    return self._data[key]  # type: ignore[no-any-return]
+                waiting = self._inflight.get(key)
+                if waiting is None:
+                    mine = self._inflight[key] = threading.Event()
+                    self.misses += 1
+                    break
+            waiting.wait()  # another thread computes it; then look again (it may have failed)
+        try:
+            value = compute()
+            with self._lock:
+                self._data[key] = value
                 self._data.move_to_end(key)
-                self.hits += 1
-                return self._data[key]  # type: ignore[no-any-return]
-            self.misses += 1
-        value = compute()
-        with self._lock:
-            self._data[key] = value
-            self._data.move_to_end(key)
-            while len(self._data) > self.size:
-                self._data.popitem(last=False)
-        return value
+                while len(self._data) > self.size:
+                    self._data.popitem(last=False)
+            return value
+        finally:
+            with self._lock:
+                self._inflight.pop(key, None)
+            mine.set()
 
     def clear(self) -> None:
         with self._lock:

@@ -1,0 +1,95 @@
+"""The service's store handle: cursors per reader, one writer, a cache that single-flights and follows writes."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from redline.errors import StoreError
+from redline.service.handle import ResultCache, StoreHandle
+
+from .conftest import sample_events
+
+
+def test_cache_computes_a_missing_key_once_for_concurrent_callers() -> None:
+    cache = ResultCache(8)
+    calls = []
+
+    def slow() -> int:
+        calls.append(1)
+        time.sleep(0.2)
+        return 42
+
+    out: list[int] = []
+    threads = [threading.Thread(target=lambda: out.append(cache.get_or_compute("k", slow))) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert out == [42] * 8 and len(calls) == 1
+
+
+def test_cache_recovers_from_a_failed_computation_and_evicts() -> None:
+    cache = ResultCache(2)
+
+    def boom() -> int:
+        raise RuntimeError("x")
+
+    with pytest.raises(RuntimeError):
+        cache.get_or_compute("k", boom)
+    assert cache.get_or_compute("k", lambda: 1) == 1
+    cache.get_or_compute("a", lambda: 2)
+    cache.get_or_compute("b", lambda: 3)
+    assert cache.get_or_compute("k", lambda: 99) == 99  # evicted (LRU of 2), computed again
+
+
+def test_reads_in_threads_and_a_write_bump_the_generation(store_file: Path) -> None:
+    h = StoreHandle(store_file, writable=True)
+    try:
+        counts: list[int] = []
+
+        def read() -> None:
+            with h.reader() as st:
+                counts.append(int(st.sql("SELECT count(*) AS n FROM events")["n"].iloc[0]))
+
+        threads = [threading.Thread(target=read) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert counts == [len(sample_events())] * 6
+        assert h.cached("x", lambda: 1) == 1 and h.cached("x", lambda: 2) == 1
+        with h.writer() as st:
+            st.sql("CREATE TABLE scratch AS SELECT 1 AS x")
+        assert h.generation == 1 and h.cached("x", lambda: 2) == 2
+    finally:
+        h.close()
+
+
+def test_read_only_handle_refuses_writes_and_missing_files(store_file: Path, tmp_path: Path) -> None:
+    h = StoreHandle(store_file, writable=False)
+    try:
+        with pytest.raises(StoreError), h.writer():
+            pass
+    finally:
+        h.close()
+    with pytest.raises(StoreError, match="no store here"):
+        StoreHandle(tmp_path / "absent.duckdb", writable=False)
+
+
+def test_warm_start_fills_the_cache(store_file: Path) -> None:
+    from redline.service import create_app
+
+    app = create_app(store_file, warm_dyads=2)
+    try:
+        h = app.state.handle
+        deadline = time.time() + 20
+        while time.time() < deadline and len(h.cache._data) < 4:  # 2 dyads x (series, figure)
+            time.sleep(0.05)
+        keys = {k[1][:3] for k in h.cache._data}
+        assert ("series", "CHN", "PRK") in keys or ("series", "JPN", "PRK") in keys, keys
+    finally:
+        app.state.handle.close()
