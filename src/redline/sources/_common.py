@@ -149,11 +149,11 @@ def _extra_countries() -> dict[str, str]:
     out: dict[str, str] = {}
     for key, code in wanted.items():
         try:
-            known = countries.by_cameo(code) is not None
-        except Exception:  # noqa: BLE001 - a table without this code: keep the standard code anyway
-            known = True
-        if known:
-            out[key] = code
+            hit = countries.lookup(code)  # the table's own code for it (former codes such as TMP resolve)
+        except Exception:  # noqa: BLE001 - a code the table does not know is left out
+            hit = None
+        if hit is not None and hit.cameo:
+            out[key] = str(hit.cameo)
     return out
 
 
