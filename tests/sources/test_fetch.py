@@ -177,3 +177,13 @@ def test_max_age_refreshes_a_cached_download(site: Site) -> None:
     site.files["/list.txt"] = b"v2"
     stale = fetch.FetchOptions(retries=0, timeout=5.0, max_age=0.0)
     assert fetch.fetch(site.url("list.txt"), options=stale).read_bytes() == b"v2"
+
+
+def test_options_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDLINE_FETCH_RETRIES", "1")
+    monkeypatch.setenv("REDLINE_FETCH_BACKOFF", "0.5")
+    opts = fetch.FetchOptions.from_env()
+    assert (opts.retries, opts.backoff, opts.timeout) == (1, 0.5, fetch.FetchOptions().timeout)
+    monkeypatch.setenv("REDLINE_FETCH_TIMEOUT", "soon")
+    with pytest.raises(SourceError, match="REDLINE_FETCH"):
+        fetch.FetchOptions.from_env()

@@ -64,6 +64,20 @@ class FetchOptions:
     user_agent: str = "redline (+https://github.com/redline)"
 
 
+    @classmethod
+    def from_env(cls) -> FetchOptions:
+        """Defaults, overridden by ``$REDLINE_FETCH_RETRIES``, ``_BACKOFF`` and ``_TIMEOUT`` when set."""
+        base = cls()
+        try:
+            return cls(
+                retries=int(os.environ.get("REDLINE_FETCH_RETRIES", base.retries)),
+                backoff=float(os.environ.get("REDLINE_FETCH_BACKOFF", base.backoff)),
+                timeout=float(os.environ.get("REDLINE_FETCH_TIMEOUT", base.timeout)),
+            )
+        except ValueError as exc:
+            raise SourceError(f"bad REDLINE_FETCH_* setting: {exc}") from exc
+
+
 DEFAULT_OPTIONS = FetchOptions()
 
 

@@ -33,7 +33,7 @@ from pathlib import Path
 from redline.errors import SourceError
 from redline.sources._common import fips_to_cameo, plover_pairs, valid_codes
 from redline.sources.base import Batch, DelimitedSpec
-from redline.sources.fetch import DEFAULT_OPTIONS, FetchOptions, iter_lines, local_files
+from redline.sources.fetch import FetchOptions, iter_lines, local_files
 
 __all__ = [
     "GdeltV1Reader",
@@ -267,7 +267,7 @@ def resolve_range(master_url: str, start: dt.date | str, end: dt.date | str | No
 def resolve_last(lastupdate_url: str, *, options: FetchOptions | None = None, cache: Path | None = None,
                  kind: str = "export") -> list[MasterEntry]:
     """The newest GDELT 2.0 file of ``kind`` listed in ``lastupdate.txt`` (never cached)."""
-    opts = options or DEFAULT_OPTIONS
+    opts = options or FetchOptions.from_env()
     opts = replace(opts, max_age=0.0)
     entries = [e for e in _read_list(lastupdate_url, options=opts, cache=cache, kind=kind) if e.kind == kind]
     if not entries:
@@ -288,9 +288,9 @@ class _GdeltReader:
     name = ""
     description = ""
 
-    def __init__(self, *, options: FetchOptions = DEFAULT_OPTIONS, cache: Path | None = None,
+    def __init__(self, *, options: FetchOptions | None = None, cache: Path | None = None,
                  master_url: str | None = None) -> None:
-        self.options = options
+        self.options = options or FetchOptions.from_env()
         self.cache = cache
         self.master_url = master_url or os.environ.get("REDLINE_GDELT_MASTER") or DEFAULT_MASTER_URL
 

@@ -22,7 +22,7 @@ from redline.errors import SourceError
 from redline.records import Event, Provenance, Reject
 from redline.sources._common import Batcher, actor_for, as_float, code_info, country_code, decode
 from redline.sources.base import Batch, DelimitedSpec
-from redline.sources.fetch import DEFAULT_OPTIONS, FetchOptions, iter_lines, local_files
+from redline.sources.fetch import FetchOptions, iter_lines, local_files
 
 __all__ = ["IcewsReader", "REQUIRED", "restore_code"]
 
@@ -46,8 +46,8 @@ class IcewsReader:
     name = "icews"
     description = "ICEWS coded-event files (Dataverse TSV with header), plain, gzipped or zipped"
 
-    def __init__(self, *, options: FetchOptions = DEFAULT_OPTIONS, cache: Path | None = None) -> None:
-        self.options = options
+    def __init__(self, *, options: FetchOptions | None = None, cache: Path | None = None) -> None:
+        self.options = options or FetchOptions.from_env()
         self.cache = cache
 
     def delimited(self, location: str) -> list[DelimitedSpec]:

@@ -22,7 +22,7 @@ from redline.errors import SourceError
 from redline.records import Event, Provenance, Reject, event_id_for
 from redline.sources._common import Batcher, as_float, code_info, decode
 from redline.sources.base import EVENT_COLUMNS, Batch, DelimitedSpec
-from redline.sources.fetch import DEFAULT_OPTIONS, FetchOptions, iter_lines, local_files
+from redline.sources.fetch import FetchOptions, iter_lines, local_files
 
 __all__ = ["JsonlReader", "CsvReader", "event_from_record"]
 
@@ -171,8 +171,8 @@ class _OwnReader:
     name = ""
     description = ""
 
-    def __init__(self, *, options: FetchOptions = DEFAULT_OPTIONS, cache: Path | None = None) -> None:
-        self.options = options
+    def __init__(self, *, options: FetchOptions | None = None, cache: Path | None = None) -> None:
+        self.options = options or FetchOptions.from_env()
         self.cache = cache
 
     def delimited(self, location: str) -> list[DelimitedSpec]:
