@@ -182,7 +182,7 @@ def _history(ctx: Context, a: str, b: str) -> pd.DataFrame:
     start = ctx.as_of - dt.timedelta(days=365 * ctx.history_years)
     q = (
         "SELECT date, source_country, target_country, cameo, goldstein, quad_class, dataset, event_id "
-        "FROM events WHERE asserted AND date >= ? AND date < ? AND "
+        "FROM events WHERE asserted AND date >= ? AND date < ? AND dataset <> 'article' AND "
         "((source_country = ? AND target_country = ?) OR (source_country = ? AND target_country = ?))"
     )
     return ctx.store.sql(q, [start, ctx.as_of, a, b, b, a])
@@ -412,7 +412,14 @@ def _entrapment(ctx: Context, pq: ParsedQuestion, punitive: bool) -> Evidence:
             o = host[0]
             lines.append(f"{t.actor}'s act in {t.place} falls under its own {o.describe()} with {t.place}")
         else:
-            lines.append(f"{t.actor} has no military obligation with {t.place} on record")
+            later = [
+                o for o in book.obligations if o.military and o.binds(_cow(t.actor), _cow(t.place)) and o.start > on
+            ]
+            if later:
+                o = later[0]
+                lines.append(f"{t.actor}'s {o.describe()} with {t.place} is signed but in force only from {o.start}")
+            else:
+                lines.append(f"{t.actor} has no military obligation with {t.place} on record")
     # the question actor's obligations towards the trigger's actor, its place, and its adversary
     for party in dict.fromkeys(p for p in (t.actor, t.place, t.adversary) if p and p[:3] != q.actor[:3]):
         obs = [o for o in book.between(q.actor, party, on) if o.military]
@@ -442,6 +449,12 @@ def _entrapment(ctx: Context, pq: ParsedQuestion, punitive: bool) -> Evidence:
         "ATOP v4.01/v5.1 (Leeds et al.) + knowledge/data/treaties.yaml",
         {"engaged": engaged, "reasons": lines},
     )
+
+
+def _cow(x: str) -> int:
+    from redline.knowledge.datadir import to_cow
+
+    return to_cow(x)
 
 
 def _dependence(ctx: Context, pq: ParsedQuestion, punitive: bool, cooperative: bool) -> Evidence:

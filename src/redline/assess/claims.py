@@ -147,7 +147,7 @@ def extract_claims(sentences: list[str]) -> list[Claim]:
         if m:
             y = _country_phrase(m.group("y"))
             cs = _codes(s[: m.start()])
-            x = next((c for c in reversed(cs) if c != y), "")
+            x = next((c for c in cs if c != y), "")  # the sentence's subject ("its" refers back to it)
             if x and y and x != y:
                 claims.append(Claim(s, i, "treaty_scope", {"a": x, "b": y, "location": m.group("loc").strip()}))
         if "treaty" in low and re.search(r"\b(defend|assist|assistance|aggression|attack)\b", low) and not m:
@@ -336,7 +336,7 @@ def _j_red_line(c: Claim, src: Sources) -> None:
     act = c.claim.get("act") or ""
     place = ""
     if re.search(r"far from|abroad|outside", low):
-        place = "RUS" if "RUS" in cs else "elsewhere"
+        place = "RUS" if "RUS" in cs else "outside the region"
     if not act:
         c.evidence = "could not tell which act the claim is about"
         return
@@ -374,7 +374,7 @@ def _coverage(src: Sources, country: str, lo: dt.date, hi: dt.date) -> int:
         return 0
     df = src.store.sql(
         "SELECT count(*) AS n FROM events WHERE asserted AND date >= ? AND date < ? AND "
-        "(source_country = ? OR target_country = ?) AND coalesce(doc_id, '') <> ?",
+        "(source_country = ? OR target_country = ?) AND dataset <> 'article' AND coalesce(doc_id, '') <> ?",
         [lo, hi, country, country, src.doc_id],
     )
     return int(df["n"].iloc[0])
@@ -395,7 +395,8 @@ def _j_has_not(c: Claim, src: Sources) -> None:
     hits = src.store.sql(
         "SELECT date, cameo, text, dataset FROM events WHERE asserted AND source_country = ? "
         "AND target_country = ? "
-        f"AND date >= ? AND date < ? AND ({cond}) AND coalesce(doc_id, '') <> ? ORDER BY date DESC LIMIT 5",
+        f"AND date >= ? AND date < ? AND ({cond}) AND dataset <> 'article' AND coalesce(doc_id, '') <> ? "
+        "ORDER BY date DESC LIMIT 5",
         [a, b, lo, hi, *codes, src.doc_id],
     )
     label = cls_table.get(name).label
@@ -424,7 +425,7 @@ def _j_dated(c: Claim, src: Sources) -> None:
     hits = src.store.sql(
         "SELECT date, cameo, dataset FROM events WHERE asserted AND source_country = ? "
         "AND target_country = ? AND "
-        "root = ? AND date >= ? AND date < ? AND coalesce(doc_id, '') <> ? LIMIT 3",
+        "root = ? AND date >= ? AND date < ? AND dataset <> 'article' AND coalesce(doc_id, '') <> ? LIMIT 3",
         [k["source"], k["target"], k["cameo"][:2], lo, hi, src.doc_id],
     )
     if len(hits):

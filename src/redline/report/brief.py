@@ -56,25 +56,34 @@ def infer_question(text: str, as_of: dt.date) -> tuple[Any, str]:
 
 
 def infer_trigger(text: str, pq: Any) -> Any:
-    """What the article says the target did (its first military-support, force, nuclear or missile act)."""
+    """What the article says the target did: its first military-support, nuclear, force or missile act, with
+    the place it happened when the article names one ("... troops to Russia")."""
+    from redline.assess import classes
     from redline.assess.claims import split_sentences
-    from redline.assess.questions import _trigger
+    from redline.assess.questions import _trigger, find_countries
+    from redline.knowledge.redlines import Trigger
 
     tgt = pq.question.target
+    sents = split_sentences(text)
+    fallback = None
     for kind in ("military_support", "nuclear_test", "use_force", "missile_test"):
-        for s in split_sentences(text):
+        for s in sents:
+            if kind not in classes.find_in_text(s):
+                continue
+            if tgt not in [c for c, _, _ in find_countries(s)]:
+                continue
+            place = ""
+            for code, st, _ in find_countries(s):
+                if code != tgt and re.search(r"\b(to|in|into|inside)\s+(the\s+)?$", s[max(0, st - 12) : st]):
+                    place = code
+                    break
             t = _trigger(s)
-            if t is not None and t.actor == tgt and t.event_class == kind:
-                return t
-            from redline.assess import classes
-
-            if kind in classes.find_in_text(s):
-                m = re.search(r"(?:for|after|by)\s+(.*)$", s)
-                if m:
-                    t = _trigger(classes.CLASSES[kind].keywords[0] + " " + m.group(1))
-                    if t is not None and t.place:
-                        return type(t)(actor=tgt, event_class=kind, place=t.place, adversary=t.adversary, text=s)
-    return None
+            adversary = t.adversary if t is not None else ""
+            trig = Trigger(actor=tgt, event_class=kind, place=place, adversary=adversary, text=s)
+            if place:
+                return trig
+            fallback = fallback or trig
+    return fallback
 
 
 def _png(fig: Any) -> str:
@@ -321,7 +330,8 @@ def make_brief(
         "notes": notes + ans["details"].get("notes", []) + claims.get("notes", []),
         "knowledge_shift": ans["details"].get("knowledge_shift_log_odds", 0.0),
     }
-    title = sentences[0] if sentences and len(sentences[0]) < 160 else f"Brief: {doc_id}"
+    heads = [x for x in sentences[:4] if x.endswith("?") and len(x) < 160]
+    title = heads[0] if heads else (sentences[0] if sentences and len(sentences[0]) < 160 else f"Brief: {doc_id}")
     page = render_html(title, ans, claims, treaties, dyad_png, ev_png, meta)
     out_path = Path(out)
     out_path.parent.mkdir(parents=True, exist_ok=True)
