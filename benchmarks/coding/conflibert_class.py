@@ -67,12 +67,22 @@ def main() -> None:
     def f1(pred: list[str]) -> float:
         return round(float(f1_score(yt, pred, average="macro")), 4)
 
-    print(json.dumps({
-        "benchmark": "conflibert_5class_test", "n_train": len(xs), "n_test": len(xt),
-        "shipped_macro_f1": f1(shipped), "trained_macro_f1": f1(trained), "baseline_tfidf_lr_macro_f1": f1(base),
-        "trained_c": c_tr, "baseline_c": c_base, "shipped_seconds": round(t_ship, 2),
-        "seconds": round(time.perf_counter() - t0, 2),
-    }))
+    print(
+        json.dumps(
+            {
+                "benchmark": "conflibert_5class_test",
+                "n_train": len(xs),
+                "n_test": len(xt),
+                "shipped_macro_f1": f1(shipped),
+                "trained_macro_f1": f1(trained),
+                "baseline_tfidf_lr_macro_f1": f1(base),
+                "trained_c": c_tr,
+                "baseline_c": c_base,
+                "shipped_seconds": round(t_ship, 2),
+                "seconds": round(time.perf_counter() - t0, 2),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -67,9 +67,21 @@ def main() -> None:
     p = tp / (tp + fp) if tp + fp else 0.0
     r = tp / (tp + fn) if tp + fn else 0.0
     f = 2 * p * r / (p + r) if p + r else 0.0
-    print(json.dumps({"benchmark": "petr2_gsr_triples", "sentences": len(recs), "gold": tp + fn, "predicted": tp + fp,
-                      "precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4),
-                      "model": coder.model_name, "seconds": round(time.perf_counter() - t0, 2)}))
+    print(
+        json.dumps(
+            {
+                "benchmark": "petr2_gsr_triples",
+                "sentences": len(recs),
+                "gold": tp + fn,
+                "predicted": tp + fp,
+                "precision": round(p, 4),
+                "recall": round(r, 4),
+                "f1": round(f, 4),
+                "model": coder.model_name,
+                "seconds": round(time.perf_counter() - t0, 2),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -52,7 +52,6 @@ NONFACTIVE = frozenset(
         "press",
         "warn",
         "agree",
-        "decide",
         "allow",
         "permit",
         "able",
@@ -97,6 +96,7 @@ NONFACTIVE = frozenset(
 )
 FACTIVE_CONTROL = frozenset(
     {
+        "decide",
         "begin",
         "start",
         "continue",
@@ -194,7 +194,6 @@ INTENT_HEADS = frozenset(
         "agree",
         "offer",
         "commit",
-        "decide",
         "aim",
         "want",
         "seek",

@@ -376,21 +376,59 @@ class Coder:
         return out
 
     def _sentence(self, sent: Any, si: int, st: _DocState, doc: Document) -> list[Event]:
-        out: list[Event] = []
         lex = self.lexicon
         dates = [e for e in sent.ents if e.label_ == "DATE"]
+        by_verb: dict[int, list[Event]] = {}
+        nouns: list[Any] = []
         for t in sent:
             pos = t.pos_
-            lemma = t.lemma_.lower()
             if t.dep_ in ("nsubj", "nsubjpass") and t.i in st.names:
                 self.actor_of(t, st, remember=True)
-            if pos == "VERB" and lex.has("V", lemma):
-                ev = self._verb_event(t, lemma, si, st, doc, dates)
-            elif pos == "NOUN" and lex.has("N", lemma):
-                ev = self._noun_event(t, lemma, si, st, doc, dates)
-            else:
-                continue
-            out.extend(ev)
+            if pos == "VERB" and lex.has("V", t.lemma_.lower()):
+                by_verb[t.i] = self._verb_event(t, t.lemma_.lower(), si, st, doc, dates)
+            elif pos == "NOUN" and lex.has("N", t.lemma_.lower()):
+                nouns.append(t)
+        extra: list[Event] = []
+        for n in nouns:
+            gov = n.head
+            steps = 0
+            while gov.pos_ not in ("VERB", "AUX") and gov.head.i != gov.i and steps < 3:
+                gov = gov.head
+                steps += 1
+            gov_events = by_verb.get(gov.i)
+            if gov_events and not all(e.cameo[:2] == "01" for e in gov_events):
+                continue  # the verb already says what happened ("imposed sanctions", "held talks")
+            inherited: list[Actor] = []
+            if gov.pos_ in ("VERB", "AUX") and n.dep_ == "dobj" and n.head.i == gov.i:
+                subj = self._subject(gov)
+                inherited = self.actors_of(subj, st) if subj is not None else []
+            evs = self._noun_event(n, n.lemma_.lower(), si, st, doc, dates, inherited)
+            if evs and gov_events and n.dep_ == "dobj" and n.head.i == gov.i:
+                by_verb[gov.i] = []  # "announced the deployment of troops": the deployment is the event
+            extra.extend(evs)
+        out = [e for evs in by_verb.values() for e in evs] + extra
+        # reported speech: "X said Y attacked Z" is coded as the attack, not as a bare statement
+        said = [i for i, evs in by_verb.items() if evs and all(e.cameo == "010" for e in evs)]
+        if said and len(out) > len(said):
+            starts = {e.provenance.span[0] + sent.start_char for e in out if e.cameo != "010" and e.provenance.span}
+            doc_ = sent.doc
+            drop = set()
+            for i in said:
+                for c in doc_[i].children:
+                    if c.dep_ in ("ccomp", "xcomp", "advcl") and any(t.idx in starts for t in c.subtree):
+                        drop.add(i)
+                        break
+            if drop:
+                out = [
+                    e
+                    for e in out
+                    if not (
+                        e.cameo == "010"
+                        and e.provenance.span
+                        and e.provenance.span[0] + sent.start_char in {doc_[i].idx for i in drop}
+                    )
+                ]
+        out.sort(key=lambda e: e.provenance.span or (0, 0))
         return out
 
     def _verb_event(self, v: Any, lemma: str, si: int, st: _DocState, doc: Document, dates: list[Any]) -> list[Event]:
@@ -411,6 +449,12 @@ class Coder:
         if found is None:
             return []
         code, spec = found
+        if (
+            code == "010"
+            and lemma in ("add", "note", "write", "report", "describe")
+            and not any(c.dep_ == "ccomp" for c in v.children)
+        ):
+            return []  # "adding a plane to the pool" is not a statement
         subj = self._subject(v)
         passive = self._passive_target(v)
         sources = self.actors_of(subj, st, remember=True) if subj is not None else []
@@ -436,7 +480,16 @@ class Coder:
         qty, unit = self._quantity(dobj)
         return self._emit(v, code, spec, sources, targets, si, st, doc, dates, qty, unit, v)
 
-    def _noun_event(self, n: Any, lemma: str, si: int, st: _DocState, doc: Document, dates: list[Any]) -> list[Event]:
+    def _noun_event(
+        self,
+        n: Any,
+        lemma: str,
+        si: int,
+        st: _DocState,
+        doc: Document,
+        dates: list[Any],
+        inherited: list[Actor] | None = None,
+    ) -> list[Event]:
         preps = self._preps(n)
         found = self.lexicon.lookup("N", lemma, [(p, o) for p, o, _ in preps], "")
         if found is None:
@@ -454,6 +507,8 @@ class Coder:
                     for g in c.children:
                         if g.dep_ == "pobj":
                             sources = self.actors_of(g, st)
+        if not sources and inherited:
+            sources = inherited
         if not sources and self.require_actor:
             return []
         src_countries = {a.country for a in sources}

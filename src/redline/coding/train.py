@@ -309,7 +309,7 @@ def select_c(
     labels: Sequence[str],
     space: str,
     rules: Sequence[list[str]] | None = None,
-    grid: Sequence[float] = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0),
+    grid: Sequence[float] = (1.0, 4.0, 16.0, 64.0),
     folds: int = 5,
 ) -> float:
     """The inverse regularisation with the best cross-validated macro-F1 on the training corpus itself."""
