@@ -159,7 +159,8 @@ def test_static_files_admit_no_traversal(client: TestClient, path: str) -> None:
 
 def test_dashboard_and_plotly_are_served_locally(client: TestClient) -> None:
     html = client.get("/ui/").text
-    assert "/ui/plotly.min.js" in html and "https://" not in html  # no CDN
+    assert "/ui/app.js" in html and "https://" not in html  # no CDN
+    assert '"/ui/plotly.min.js"' in client.get("/ui/app.js").text
     js = client.get("/ui/plotly.min.js")
     assert js.status_code == 200 and len(js.content) > 1_000_000 and b"plotly" in js.content[:2000].lower()
     assert client.get("/ui/app.js").status_code == 200 and client.get("/ui/style.css").status_code == 200

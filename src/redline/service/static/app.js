@@ -3,6 +3,16 @@
 
 const $ = (sel) => document.querySelector(sel);
 
+// plotly.js (served from the installed plotly package) loads in parallel with the first API calls
+const plotlyReady = new Promise((resolve, reject) => {
+  const s = document.createElement("script");
+  s.src = "/ui/plotly.min.js";
+  s.async = true;
+  s.onload = () => resolve(window.Plotly);
+  s.onerror = () => reject(new Error("could not load plotly.js"));
+  document.head.append(s);
+});
+
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs || {})) {
@@ -118,9 +128,11 @@ function safeLink(url) {
 
 // ---------------------------------------------------------------- dyad view
 const dyadState = {};
+let dyadSeq = 0;
 
 async function loadDyad(ev) {
   if (ev) ev.preventDefault();
+  const seq = ++dyadSeq;  // a later request supersedes an earlier one still on its way
   const a = $("#dyad-a").value.trim().toUpperCase();
   const b = $("#dyad-b").value.trim().toUpperCase();
   const by = $("#dyad-by").value;
@@ -131,7 +143,8 @@ async function loadDyad(ev) {
   $("#dyad-events").replaceChildren();
   $("#event-detail").replaceChildren();
   try {
-    const [fig, ser] = await Promise.all([api("/api/dyad/figure", params), api("/api/dyad", params)]);
+    const [fig, ser] = await Promise.all([api("/api/dyad/figure", params), api("/api/dyad", params), plotlyReady]);
+    if (seq !== dyadSeq) return;
     const s = ser.series;
     const total = s.reduce((n, r) => n + r.events, 0);
     const coop = s.reduce((n, r) => n + r.verbal_coop + r.material_coop, 0);
@@ -157,6 +170,7 @@ async function loadDyad(ev) {
     });
     chart.dataset.ready = "1";
   } catch (err) {
+    if (seq !== dyadSeq) return;
     $("#dyad-summary").textContent = "";
     showError("Dyad: " + err.message);
   }
@@ -341,12 +355,13 @@ async function init() {
   try {
     const info = await api("/api/info");
     $("#storeinfo").textContent = `${info.path}: ${info.events.toLocaleString()} events, ${info.first_date} … ${info.last_date}`;
-    const acts = await api("/api/actors", { limit: 200 });
-    $("#actorlist").replaceChildren(...acts.actors.map((a) => el("option", { value: a.code }, `${a.name} (${a.events.toLocaleString()})`)));
     const m = location.hash.match(/^#dyad\/([A-Za-z0-9]{3,15})\/([A-Za-z0-9]{3,15})\/(day|week|month|year)$/);
     if (m) { $("#dyad-a").value = m[1]; $("#dyad-b").value = m[2]; $("#dyad-by").value = m[3]; }
+    const chart = loadDyad();
+    const acts = await api("/api/actors", { limit: 200 });
+    $("#actorlist").replaceChildren(...acts.actors.map((a) => el("option", { value: a.code }, `${a.name} (${a.events.toLocaleString()})`)));
     document.body.dataset.ready = "1";
-    await loadDyad();
+    await chart;
   } catch (err) {
     document.body.dataset.ready = "1";
     showError(err.status === 401 ? "This service needs a token: enter it above." : "Could not reach the store: " + err.message);
