@@ -14,6 +14,7 @@ MODELS: dict[str, tuple[str, str]] = {
     "recurrency": ("redline.forecast.models.recurrency", "Recurrency"),
     "tlogic": ("redline.forecast.models.rules", "TemporalRules"),
     "ensemble": ("redline.forecast.models.ensemble", "Ensemble"),
+    "decay": ("redline.forecast.models.decay", "Decay"),
 }
 DEFAULT_MODEL = "ensemble"
 

@@ -24,8 +24,12 @@ __all__ = ["Ensemble", "DEFAULT_COMPONENTS"]
 DEFAULT_COMPONENTS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("recurrency", {}),
     ("tlogic", {"max_length": 1}),
+    ("decay", {"key": "sr", "lam": 0.0}),
+    ("decay", {"key": "s", "lam": 0.1}),
+    ("decay", {"key": "r", "lam": 0.1}),
+    ("decay", {"key": "o", "lam": 0.3}),
 )
-WEIGHT_GRID = (0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0)
+_EPS = 1e-4
 
 
 def _normalise(s: np.ndarray) -> np.ndarray:
@@ -42,17 +46,19 @@ class Ensemble(BaseModel):
         self,
         components: tuple[tuple[str, dict[str, Any]], ...] | list[Any] = DEFAULT_COMPONENTS,
         weights: tuple[float, ...] | list[float] | None = None,
-        valid_queries: int = 3000,
-        weight_grid: tuple[float, ...] = WEIGHT_GRID,
-        passes: int = 2,
+        valid_queries: int = 4000,
+        candidates: int = 100,
+        negatives: int = 30,
+        l2: float = 1e-4,
         seed: int = 0,
     ) -> None:
         super().__init__()
         self.components = tuple((str(n), dict(c)) for n, c in components)
         self.weights = tuple(weights) if weights is not None else None
         self.valid_queries = valid_queries
-        self.weight_grid = tuple(weight_grid)
-        self.passes = passes
+        self.candidates = candidates
+        self.negatives = negatives
+        self.l2 = l2
         self.seed = seed
         self.models: list[Any] = []
         self.w = np.ones(len(self.components))
@@ -77,96 +83,138 @@ class Ensemble(BaseModel):
         self.models = []
         for name, cfg in self.components:
             if progress:
-                print(f"ensemble: fitting {name}", file=sys.stderr)
+                print(f"ensemble: fitting {name} {cfg}", file=sys.stderr)
             self.models.append(get_model(name, **cfg).fit(graph, progress=progress))
+        nf = 2 * len(self.models)
         if self.weights is not None:
-            if len(self.weights) != len(self.models):
-                raise ModelError("ensemble: one weight per component expected")
+            if len(self.weights) != nf:
+                raise ModelError(f"ensemble: {nf} weights expected (linear and log term per component)")
             self.w = np.asarray(self.weights, dtype=np.float64)
             self.selection = {"on": "fixed", "weights": self.w.tolist()}
             return
-        self.w = np.ones(len(self.models))
-        if len(graph.valid) == 0 or len(self.models) == 1:
+        self.w = np.zeros(nf)
+        self.w[0::2] = 1.0
+        if len(graph.valid) == 0:
             self.selection = {"on": "default", "weights": self.w.tolist()}
             return
-        feats, answers, frows, fcols = self._valid_scores(graph)
-        self.w = self._ascend(feats, answers, frows, fcols, progress)
-        self.selection = {"on": "valid", "weights": self.w.tolist(), "valid_queries": len(answers)}
+        feats, mask = self._valid_features(graph)
+        self.w = self._learn(feats, mask, progress)
+        self.selection = {"on": "valid", "weights": [round(x, 4) for x in self.w.tolist()],
+                          "valid_queries": int(feats.shape[0]), "valid_mrr_candidates": self._mrr(feats, mask)}
 
-    def _valid_scores(self, graph: TKG) -> tuple[list[np.ndarray], np.ndarray, np.ndarray, np.ndarray]:
+    def _features(self, q: np.ndarray) -> list[np.ndarray]:
+        """Per component: scores normalised per query (max 1), as float32."""
+        return [_normalise(np.asarray(m.predict(q), dtype=np.float64)).astype(np.float32) for m in self.models]
+
+    @staticmethod
+    def _expand(xs: list[np.ndarray]) -> np.ndarray:
+        """(n, c) normalised scores of each component -> (n, c, 2k) features: x and log(eps + x)."""
+        out = []
+        for x in xs:
+            out.append(x)
+            out.append(np.log(np.float32(_EPS) + x))
+        return np.stack(out, axis=-1)
+
+    def _valid_features(self, graph: TKG) -> tuple[np.ndarray, np.ndarray]:
+        """Features of the top candidates (equal-weight pre-ranking) of a sample of validation queries; the
+        answer sits in column 0; ``mask`` is False for other true answers at the same time (filtered)."""
         nq = 2 * len(graph.valid)
         rng = np.random.default_rng(self.seed)
         keep_p = min(1.0, self.valid_queries / max(nq, 1))
         for m in self.models:
             m.reset_memory()
             m.observe(graph.train)
-        feats: list[list[np.ndarray]] = [[] for _ in self.models]
-        answers, frows, fcols = [], [], []
-        offset = 0
+        c = self.candidates
+        feats, masks = [], []
         for t, q, at in timestamp_batches(graph.valid, graph.num_relations):
             sel = np.flatnonzero(rng.random(len(q)) < keep_p)
             if len(sel):
                 qt = np.column_stack([q[sel, 0], q[sel, 1], np.full(len(sel), t)])
-                for k, m in enumerate(self.models):
-                    feats[k].append(_normalise(np.asarray(m.predict(qt), dtype=np.float64)).astype(np.float32))
-                pi, pj = _same_key_pairs(q[:, 0] * (2 * graph.num_relations) + q[:, 1])
-                pos = np.full(len(q), -1)
-                pos[sel] = np.arange(len(sel))
-                fm = pos[pi] >= 0
-                frows.append(pos[pi[fm]] + offset)
-                fcols.append(q[pj[fm], 2])
-                answers.append(q[sel, 2])
-                offset += len(sel)
+                xs = self._features(qt)
+                prior = np.sum(xs, axis=0)
+                ans = q[sel, 2]
+                prior[np.arange(len(sel)), ans] = -np.inf
+                n_top = c - 1 - self.negatives
+                top = np.argpartition(-prior, n_top - 1, axis=1)[:, :n_top]
+                rand = rng.integers(0, self.num_entities, size=(len(sel), self.negatives))
+                cand = np.column_stack([ans, top, rand])
+                cand[:, 1:][cand[:, 1:] == ans[:, None]] = (ans[:, None].repeat(c - 1, 1)[cand[:, 1:] == ans[:, None]]
+                                                            + 1) % self.num_entities
+                feats.append(self._expand([np.take_along_axis(x, cand, axis=1) for x in xs]))
+                # filter: other true answers of the same (s, r) at t
+                keys = q[:, 0] * (2 * graph.num_relations) + q[:, 1]
+                true = set(zip(keys.tolist(), q[:, 2].tolist(), strict=True))
+                k_sel = keys[sel]
+                mask = np.ones(cand.shape, dtype=bool)
+                for i in range(len(sel)):
+                    for j in range(1, c):
+                        if (int(k_sel[i]), int(cand[i, j])) in true:
+                            mask[i, j] = False
+                masks.append(mask)
             for m in self.models:
                 m.observe(at)
-        return ([np.concatenate(f) for f in feats], np.concatenate(answers), np.concatenate(frows),
-                np.concatenate(fcols))
+        return np.concatenate(feats), np.concatenate(masks)
 
-    def _ascend(self, feats: list[np.ndarray], answers: np.ndarray, frows: np.ndarray, fcols: np.ndarray,
-                progress: bool) -> np.ndarray:
-        def mrr(w: np.ndarray) -> float:
-            total = np.zeros_like(feats[0])
-            for k, f in enumerate(feats):
-                if w[k]:
-                    total += np.float32(w[k]) * f
-            return float(np.mean(1.0 / filtered_ranks(total, answers, frows, fcols)))
+    @staticmethod
+    def _mrr(feats: np.ndarray, mask: np.ndarray, w: np.ndarray | None = None) -> float:
+        if w is None:
+            w = np.zeros(feats.shape[-1])
+            w[0::2] = 1.0
+        logit = feats.astype(np.float64) @ w
+        true = logit[:, :1]
+        higher = ((logit[:, 1:] > true) & mask[:, 1:]).sum(1)
+        tied = ((logit[:, 1:] == true) & mask[:, 1:]).sum(1)
+        return float(np.mean(1.0 / (1.0 + higher + tied / 2.0)))
 
-        w = np.ones(len(feats))
-        best = mrr(w)
-        for _ in range(self.passes):
-            improved = False
-            for k in range(1, len(feats)):
-                for v in self.weight_grid:
-                    if v == w[k]:
-                        continue
-                    trial = w.copy()
-                    trial[k] = v
-                    score = mrr(trial)
-                    if score > best + 1e-6:
-                        best, w, improved = score, trial, True
-            if progress:
-                print(f"ensemble: weights {w.tolist()} valid MRR {best:.4f}", file=sys.stderr)
-            if not improved:
-                break
-        self.selection["valid_mrr"] = best
-        return w
+    def _learn(self, feats: np.ndarray, mask: np.ndarray, progress: bool) -> np.ndarray:
+        """Weights minimising the softmax cross-entropy of the answer among its candidates (L2-regularised)."""
+        from scipy.optimize import minimize
+
+        f = feats.astype(np.float64)
+        n = f.shape[0]
+        neg = np.where(mask, 0.0, -np.inf)
+
+        def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+            logit = f @ w + neg
+            mx = logit.max(axis=1, keepdims=True)
+            p = np.exp(logit - mx)
+            z = p.sum(axis=1, keepdims=True)
+            p /= z
+            ll = (mx[:, 0] + np.log(z[:, 0]) - logit[:, 0]).mean() + self.l2 * float(w @ w)
+            grad = np.einsum("nc,ncf->f", p, f) / n - f[:, 0, :].mean(axis=0) + 2 * self.l2 * w
+            return float(ll), grad
+
+        w0 = np.zeros(f.shape[-1])
+        w0[0::2] = 1.0
+        # every component is evidence for an answer: weights are kept non-negative
+        res = minimize(loss, w0, jac=True, method="L-BFGS-B", bounds=[(0.0, None)] * len(w0),
+                       options={"maxiter": 300})
+        w = np.asarray(res.x)
+        before, after = self._mrr(feats, mask, w0), self._mrr(feats, mask, w)
+        if progress:
+            print(f"ensemble: valid MRR on candidates {before:.4f} (equal) -> {after:.4f} (learned)", file=sys.stderr)
+        return w if after >= before else w0
 
     def predict(self, queries: np.ndarray) -> np.ndarray:
         q = self._check(queries)
         total = np.zeros((len(q), self.num_entities))
-        for k, m in enumerate(self.models):
-            if self.w[k]:
-                total += self.w[k] * _normalise(np.asarray(m.predict(q), dtype=np.float64))
+        for k, x in enumerate(self._features(q)):
+            if self.w[2 * k]:
+                total += self.w[2 * k] * x
+            if self.w[2 * k + 1]:
+                total += self.w[2 * k + 1] * np.log(_EPS + x.astype(np.float64))
         return total
 
     def _explain(self, query: np.ndarray, entity: int) -> list[Reason]:
         out = []
         for k, m in enumerate(self.models):
-            if not self.w[k]:
+            wl, wg = float(self.w[2 * k]), float(self.w[2 * k + 1])
+            if not (wl or wg):
                 continue
             s = np.asarray(m.predict(query.reshape(1, 3)), dtype=np.float64)[0]
-            share = float(self.w[k] * (s[entity] / s.max() if s.max() > 0 else 0.0))
-            out.append(Reason("component", f"{m.name} (weight {self.w[k]:g})", share))
+            x = s[entity] / s.max() if s.max() > 0 else 0.0
+            share = wl * x + wg * float(np.log(_EPS + x))
+            out.append(Reason("component", f"{m.name} {m.config()} (weights {wl:.3g}, {wg:.3g} on log)", share))
             out.extend(m.reasons(query, entity)[:5])
         return out
 

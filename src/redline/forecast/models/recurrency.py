@@ -11,7 +11,7 @@ For a query ``(s, r, ?, t)`` and a candidate ``o``:
 
 ``lambda_r`` and ``alpha_r`` are chosen per relation (inverse relations separately) on the validation split by
 MRR, first ``lambda`` with ``alpha = 1``, then ``alpha``; relations without validation queries take the value
-best over all queries.
+best over all queries. Tuning uses at most ``tune_queries`` validation queries (a fixed random sample).
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ class Recurrency(BaseModel):
         lambda_grid: tuple[float, ...] = LAMBDA_GRID,
         alpha_grid: tuple[float, ...] = ALPHA_GRID,
         batch_size: int = 1024,
+        tune_queries: int = 30000,
     ) -> None:
         super().__init__()
         self.lam = lam
@@ -50,6 +51,7 @@ class Recurrency(BaseModel):
         self.lambda_grid = tuple(lambda_grid)
         self.alpha_grid = tuple(alpha_grid)
         self.batch_size = batch_size
+        self.tune_queries = tune_queries
         self.lam_r = np.zeros(0)
         self.alpha_r = np.zeros(0)
         self._counts = np.zeros((0, 0))
@@ -140,11 +142,19 @@ class Recurrency(BaseModel):
         self.reset_memory()
         self.observe(graph.train)
         out = []
+        rng = np.random.default_rng(0)
+        keep_p = min(1.0, self.tune_queries / max(2 * len(graph.valid), 1))
         for t, q, at in timestamp_batches(graph.valid, graph.num_relations):
-            qt = np.column_stack([q[:, 0], q[:, 1], np.full(len(q), t)])
-            qrow, obj, dt = self._psi_rows(qt)
             pi, pj = _same_key_pairs(q[:, 0] * (2 * graph.num_relations) + q[:, 1])
-            out.append({"q": q, "qrow": qrow, "obj": obj, "dt": dt, "pi": pi, "pc": q[pj, 2], "facts": at})
+            sel = np.flatnonzero(rng.random(len(q)) < keep_p) if keep_p < 1 else np.arange(len(q))
+            pos = np.full(len(q), -1)
+            pos[sel] = np.arange(len(sel))
+            fm = pos[pi] >= 0
+            qs = q[sel]
+            qt = np.column_stack([qs[:, 0], qs[:, 1], np.full(len(qs), t)])
+            qrow, obj, dt = self._psi_rows(qt)
+            out.append({"q": qs, "qrow": qrow, "obj": obj, "dt": dt, "pi": pos[pi[fm]], "pc": q[pj[fm], 2],
+                        "facts": at})
             self.observe(at)
         return out
 

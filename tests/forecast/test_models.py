@@ -1,0 +1,91 @@
+"""Rule learner, decay counts and ensemble on hand-built graphs; registry and persistence of every model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from redline.errors import ModelError
+from redline.forecast.data import from_quads
+from redline.forecast.models import DEFAULT_MODEL, get_model, model_class, names
+from redline.forecast.models.decay import Decay
+from redline.forecast.models.rules import TemporalRules, _length1_confidence
+
+
+def _pattern_graph(valid: bool = True):
+    """Entity pairs (i, i+10): 'threaten' (rel 0) at t is followed by 'fight' (rel 1) at t+1; noise rel 2."""
+    rng = np.random.default_rng(1)
+    rows = []
+    for k in range(40):
+        s, o, t = k % 8, 10 + k % 8, 2 * k
+        rows += [[s, 0, o, t], [s, 1, o, t + 1], [int(rng.integers(0, 20)), 2, int(rng.integers(0, 20)), t]]
+    facts = np.array(rows)
+    train, rest = facts[facts[:, 3] < 60], facts[facts[:, 3] >= 60]
+    va, te = rest[rest[:, 3] < 70], rest[rest[:, 3] >= 70]
+    return from_quads(train, va if valid else None, te, name="pattern", num_entities=20, num_relations=3)
+
+
+def test_registry_has_the_three_families_and_default():
+    assert {"recurrency", "tlogic", "ensemble", "decay"} <= set(names())
+    assert DEFAULT_MODEL in names()
+    with pytest.raises(ModelError):
+        model_class("missing")
+    with pytest.raises(ModelError):
+        get_model("recurrency", nonsense=1)
+
+
+def test_length1_confidence_is_exact():
+    # body rel 0 on pair (0,1) at t=0 and t=5; head rel 1 on (0,1) at t=3 -> 1 of 2 groundings supported
+    facts = np.array([[0, 0, 1, 0], [0, 0, 1, 5], [0, 1, 1, 3]])
+    conf = _length1_confidence(facts, 2, 2, min_support=1, min_conf=0.0)
+    assert conf[1, 0] == pytest.approx(0.5)
+    assert conf[0, 1] == pytest.approx(1.0)  # head rel 0 at t=5 follows body rel 1 at t=3
+    assert conf[0, 0] == pytest.approx(0.5)  # recurrency rule: t=0 is followed by t=5
+
+
+def test_rules_learn_threaten_then_fight():
+    g = _pattern_graph()
+    m = TemporalRules(max_length=1, lam=0.1).fit(g)
+    assert m.conf1[1, 0] > 0.5
+    # pair (3, 13) threatened at t=70: fight predicted against 13
+    m.observe(np.array([[3, 0, 13, 70]]))
+    s = m.predict(np.array([[3, 1, 71]]))[0]
+    assert int(np.argmax(s)) == 13
+    why = m.reasons((3, 1, 71), 13)
+    assert any(r.kind == "rule" and r.fact == (3, 0, 13, 70) for r in why)
+
+
+def test_length2_walks_find_rules_and_application_runs():
+    g = _pattern_graph()
+    m = TemporalRules(max_length=2, walks=50, body_samples=50, min_confidence=0.0, lam=0.1).fit(g)
+    assert m.rules2.shape[1] == 4
+    s = m.predict(np.array([[3, 1, 71], [13, 4, 71]]))
+    assert s.shape == (2, 20) and np.isfinite(s).all()
+
+
+def test_decay_keys():
+    g = from_quads(np.array([[0, 0, 1, 0], [2, 0, 1, 1], [0, 1, 3, 1]]), name="d", num_entities=4, num_relations=2)
+    q = np.array([[0, 0, 2]])
+    assert Decay("sr", 0.0).fit(g).predict(q)[0].tolist() == [0, 1, 0, 0]
+    assert Decay("s", 0.0).fit(g).predict(q)[0].tolist() == [0, 1, 0, 1]
+    assert Decay("r", 0.0).fit(g).predict(q)[0].tolist() == [0, 2, 0, 0]
+    assert Decay("o", 0.0).fit(g).predict(q)[0].tolist() == [2, 2, 1, 1]
+    with pytest.raises(ModelError):
+        Decay("x")
+
+
+def test_ensemble_learns_weights_on_valid_and_round_trips(tmp_path: Path):
+    g = _pattern_graph()
+    comps = (("recurrency", {"lam": 0.1, "alpha": 0.9}), ("tlogic", {"max_length": 1, "lam": 0.1}))
+    m = get_model("ensemble", components=comps, valid_queries=100, candidates=10, negatives=3).fit(g)
+    assert m.selection["on"] == "valid" and len(m.w) == 4 and (m.w >= 0).all()
+    q = np.array([[3, 1, 71], [13, 4, 71]])
+    p = m.save(tmp_path / "e.npz")
+    m2 = model_class("ensemble").load(p)
+    np.testing.assert_allclose(m2.predict(q), m.predict(q))
+    top = m.explain((3, 1, 71), k=1)[0]
+    assert top.reasons and top.reasons[0].kind == "component"
+    with pytest.raises(ModelError):
+        model_class("recurrency").load(p)  # holds an ensemble
