@@ -193,12 +193,15 @@ async function loadPeriod(day) {
 }
 
 // ---------------------------------------------------------------- country view
+let countrySeq = 0;
 async function loadCountry(ev) {
   if (ev) ev.preventDefault();
+  const seq = ++countrySeq;
   const code = $("#country-code").value.trim().toUpperCase().slice(0, 3);
   $("#country-name").textContent = "loading…";
   try {
     const c = await api("/api/countries/" + encodeURIComponent(code), { on: $("#country-on").value });
+    if (seq !== countrySeq) return;
     $("#country-name").textContent = `${c.name} (${c.code}) — as of ${c.on}`;
     const max = Math.max(1, ...c.partners.map((p) => p.events));
     $("#country-partners").replaceChildren(c.partners.length ? table(c.partners, [
@@ -292,20 +295,25 @@ function svg(tag, attrs, text) {
   return n;
 }
 
+let allianceSeq = 0;
 async function loadAlliances(ev) {
   if (ev) ev.preventDefault();
+  const seq = ++allianceSeq;
   const code = $("#alliance-code").value.trim().toUpperCase().slice(0, 3);
   const box = $("#network");
   box.replaceChildren();
   try {
     const net = await api("/api/alliances", { country: code, on: $("#alliance-on").value, military: !$("#alliance-all").checked });
+    if (seq !== allianceSeq) return;
+    box.replaceChildren();
     $("#alliance-notes").textContent = `${net.nodes.length} countries, ${net.edges.length} treaty ties in force on ${net.on}` + ((net.notes || []).length ? " · " + net.notes.join(" · ") : "");
-    const W = 800, H = 560, cx = W / 2, cy = H / 2;
+    const W = 900, H = 700, cx = W / 2, cy = H / 2;
     const others = net.nodes.filter((n) => !n.center);
-    const pos = {};
-    const r = Math.min(240, 130 + others.length * 4);
+    const pos = {}, angle = {};
+    const r = Math.min(290, 130 + others.length * 4);
     others.forEach((n, i) => {
       const t = (2 * Math.PI * i) / Math.max(1, others.length) - Math.PI / 2;
+      angle[n.id] = t;
       pos[n.id] = [cx + r * Math.cos(t), cy + r * Math.sin(t)];
     });
     for (const n of net.nodes) if (n.center) pos[n.id] = [cx, cy];
@@ -319,8 +327,14 @@ async function loadAlliances(ev) {
     for (const n of net.nodes) {
       const [x, y] = pos[n.id];
       const g = svg("g", { class: "node" + (n.center ? " center" : "") });
-      g.append(svg("circle", { cx: x, cy: y, r: n.center ? 16 : 9 }));
-      g.append(svg("text", { x, y: y + (n.center ? 32 : 22), "text-anchor": "middle" }, n.id));
+      g.append(svg("circle", { cx: x, cy: y, r: n.center ? 16 : 7 }));
+      if (n.center) {
+        g.append(svg("text", { x, y: y + 32, "text-anchor": "middle", class: "centre" }, n.id));
+      } else {  // labels outside the ring, pointing away from the centre
+        const t = angle[n.id], c = Math.cos(t);
+        g.append(svg("text", { x: x + 12 * c, y: y + 12 * Math.sin(t) + 4,
+          "text-anchor": Math.abs(c) < 0.2 ? "middle" : c > 0 ? "start" : "end" }, n.id));
+      }
       g.append(svg("title", {}, n.name));
       box.append(g);
     }
