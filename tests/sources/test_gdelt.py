@@ -61,7 +61,8 @@ def test_v2_file_ingests_with_rejects_by_line(tmp_path: Path) -> None:
         assert (rep.read, rep.stored, rep.quarantined) == (8, 3, 5)
         q = st.sql("SELECT line, reason FROM quarantine ORDER BY line")
         assert q["line"].tolist() == [2, 3, 4, 5, 6]
-        assert "SQLDATE" in q["reason"][0]
+        # DuckDB names the wrong column in some rejects, so the store keeps the bad value, not the name.
+        assert "2024x101" in q["reason"][0] and "DATE" in q["reason"][0]
         assert "999" in q["reason"][1]
         assert "Expected Number of Columns: 61" in q["reason"][2]
         ev = st.sql("SELECT * FROM events ORDER BY event_id")
@@ -224,8 +225,6 @@ def test_parse_master_skips_malformed_lines() -> None:
     assert e.kind == "export" and e.stamp == dt.datetime(2015, 2, 18, 23, 0) and e.md5 == "b" * 32
 
 
-@pytest.mark.xfail(strict=True, reason="needs the store to read required columns with force_not_null "
-                   "(a DelimitedSpec 'not_null' field): a row of empty fields reaches the NOT NULL event_id")
 def test_a_row_of_empty_fields_is_quarantined_not_fatal(tmp_path: Path) -> None:
     f = tmp_path / "x.export.CSV"
     f.write_bytes(v2_file([row(V2, 0), "\t" * 60, row(V2, 2)]))

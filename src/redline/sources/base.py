@@ -89,6 +89,9 @@ class DelimitedSpec:
     header: bool = False
     date_format: str = "%Y%m%d"
     enums: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: columns an event cannot do without: an empty value there rejects the row (with its line) instead of
+    #: reaching a NOT NULL store column and failing the whole file.
+    not_null: tuple[str, ...] = ()
 
 
 @runtime_checkable

@@ -334,6 +334,7 @@ class _GdeltReader:
             header=False,
             date_format="%Y%m%d",
             enums=_enums(),
+            not_null=("GLOBALEVENTID", "SQLDATE", "EventCode"),
         )
 
     def _columns(self, origin: str, path: Path) -> tuple[tuple[str, str], ...]:

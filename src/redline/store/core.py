@@ -32,6 +32,9 @@ _INSERT_COLS = ", ".join(_COLS)
 
 Progress = Callable[[str, int], None]
 
+#: DuckDB's buffer-manager limit unless --memory-limit / $REDLINE_MEMORY_LIMIT says otherwise.
+DEFAULT_MEMORY_LIMIT = "1GB"
+
 
 def default_store_path() -> Path:
     """$REDLINE_STORE, else ``redline.duckdb`` in the user data directory."""
@@ -122,8 +125,12 @@ class Store:
             con = duckdb.connect(spath, read_only=read_only)
         except duckdb.Error as exc:
             raise StoreError(f"{spath}: cannot open the store: {exc}") from exc
-        if memory_limit or os.environ.get("REDLINE_MEMORY_LIMIT"):
-            con.execute(f"SET memory_limit = {_sql_str(memory_limit or os.environ['REDLINE_MEMORY_LIMIT'])}")
+        # DuckDB would take 80% of RAM; a bounded buffer makes big ingests and panels spill to disk instead.
+        limit = memory_limit or os.environ.get("REDLINE_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT
+        try:
+            con.execute(f"SET memory_limit = {_sql_str(limit)}")
+        except duckdb.Error as exc:
+            raise StoreError(f"bad memory limit {limit!r}: {exc}") from exc
         con.execute("SET preserve_insertion_order = false")
         store = cls(con, spath)
         if not read_only:
@@ -161,6 +168,10 @@ class Store:
             [dt.datetime.now(), status, report.read, report.stored, report.duplicates, report.quarantined,
              report.run_id],
         )
+
+    def _next_batch_id(self) -> int:
+        row = self.con.execute("SELECT coalesce(max(batch_id), 0) + 1 FROM batches").fetchone()
+        return int(row[0]) if row else 1
 
     def _ledger(self, dataset: str, key: str, index: int) -> tuple[int, int, int, int] | None:
         row = self.con.execute(
@@ -232,16 +243,18 @@ class Store:
         return total
 
     def _ingest_batch(self, dataset: str, batch: Any, run_id: int, *, use_ledger: bool = True) -> IngestReport:
-        key = fingerprint(batch.origin) if use_ledger else ""
+        # Batches of in-memory events have no file to fingerprint: their ledger rows are keyed by run.
+        key = fingerprint(batch.origin) if use_ledger else f"run:{run_id}"
         if use_ledger:
-            done = self._ledger(dataset, key, batch.index)
-            if done is not None:
-                read = batch.read
-                return IngestReport(dataset, read, 0, read - 0, 0, 0.0, batches=1, skipped_batches=1)
-        frame = events_to_frame(batch.events, dataset, run_id)
+            if self._ledger(dataset, key, batch.index) is not None:
+                # Already stored whole: its events count as duplicates; its rejects were quarantined then.
+                n = len(batch.events)
+                return IngestReport(dataset, n, 0, n, 0, 0.0, batches=1, skipped_batches=1)
         con = self.con
         con.execute("BEGIN TRANSACTION")
         try:
+            batch_id = self._next_batch_id()
+            frame = events_to_frame(batch.events, dataset, run_id, batch_id)
             con.register("_incoming", frame)
             row = con.execute(
                 f"INSERT INTO events ({_INSERT_COLS}) SELECT {_INSERT_COLS} FROM ("
@@ -257,12 +270,11 @@ class Store:
                     [[run_id, dataset, r.path, r.line, r.reason, r.raw[:2000]] for r in rejects],
                 )
             dups = len(batch.events) - stored
-            if use_ledger:
-                con.execute(
-                    "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [dataset, key, batch.index, batch.origin, run_id, batch.read, stored, dups, len(rejects),
-                     dt.datetime.now()],
-                )
+            con.execute(
+                "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [batch_id, dataset, key, batch.index, batch.origin, run_id, batch.read, stored, dups,
+                 len(rejects), dt.datetime.now()],
+            )
             con.execute("COMMIT")
         except Exception as exc:
             con.execute("ROLLBACK")
@@ -292,56 +304,70 @@ class Store:
             f"read_csv({_sql_str(path)}, delim={_sql_str(spec.delimiter)}, header={str(spec.header).lower()}, "
             f"quote='', escape='', columns={columns}, dateformat={_sql_str(spec.date_format)}, "
             "store_rejects=true, rejects_table='_rej', rejects_scan='_rej_scan', max_line_size=1048576, "
-            "auto_detect=false, strict_mode=true, null_padding=false, parallel=true)"
+            + (f"force_not_null=[{', '.join(_sql_str(c) for c in spec.not_null)}], " if spec.not_null else "")
+            + "auto_detect=false, strict_mode=true, null_padding=false, parallel=true)"
         )
-        defaults = {"dataset": _sql_str(dataset), "run_id": str(run_id), "asserted": "true"}
-        select_parts = []
-        for name in _COLS:
-            if name in spec.fields:
-                expr = spec.fields[name]
-            elif name == "root":
-                expr = f"substr(CAST(({spec.fields['cameo']}) AS VARCHAR), 1, 2)"
-            elif name in defaults:
-                expr = defaults[name]
-            else:
-                expr = "NULL"
-            select_parts.append(f"{expr} AS {name}")
         con.execute("BEGIN TRANSACTION")
         try:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE _staged AS SELECT {', '.join(select_parts)} FROM {scan}")
-            parsed_row = con.execute("SELECT count(*) FROM _staged").fetchone()
-            parsed = int(parsed_row[0]) if parsed_row else 0
-            empty = con.execute("SELECT NOT EXISTS (SELECT 1 FROM events)").fetchone()
-            if empty and empty[0]:
-                insert = (f"INSERT INTO events ({_INSERT_COLS}) SELECT {_INSERT_COLS} FROM _staged "
-                          "QUALIFY row_number() OVER (PARTITION BY event_id) = 1")
-            else:
-                insert = (
-                    f"INSERT INTO events ({_INSERT_COLS}) SELECT {_INSERT_COLS} FROM _staged s "
-                    "WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = s.event_id) "
-                    "QUALIFY row_number() OVER (PARTITION BY event_id) = 1"
-                )
-            row = con.execute(insert).fetchone()
-            stored = int(row[0]) if row else 0
+            batch_id = self._next_batch_id()
+            defaults = {"dataset": _sql_str(dataset), "run_id": str(run_id), "batch_id": str(batch_id),
+                        "asserted": "true"}
+            select_parts = []
+            for name in _COLS:
+                if name in spec.fields:
+                    expr = spec.fields[name]
+                elif name == "root":
+                    expr = f"substr(CAST(({spec.fields['cameo']}) AS VARCHAR), 1, 2)"
+                elif name in defaults:
+                    expr = defaults[name]
+                else:
+                    expr = "NULL"
+                select_parts.append(f"{expr} AS {name}")
+            had_events = con.execute("SELECT EXISTS (SELECT 1 FROM events)").fetchone()
+            # Stream the file straight into the table (nothing materialised on the side), then remove what
+            # was already stored and repeats within the file: both are rare, so the common path costs one pass.
+            row = con.execute(f"INSERT INTO events ({_INSERT_COLS}) SELECT {', '.join(select_parts)} FROM {scan}"
+                              ).fetchone()
+            parsed = int(row[0]) if row else 0
+            dups = 0
+            if had_events and had_events[0]:
+                drow = con.execute(
+                    "DELETE FROM events WHERE batch_id = ? AND event_id IN "
+                    "(SELECT event_id FROM events WHERE batch_id IS DISTINCT FROM ?)", [batch_id, batch_id]
+                ).fetchone()
+                dups += int(drow[0]) if drow else 0
+            repeated = con.execute(
+                "SELECT count(*) FROM (SELECT event_id FROM events WHERE batch_id = ? GROUP BY event_id "
+                "HAVING count(*) > 1)", [batch_id]
+            ).fetchone()
+            if repeated and repeated[0]:
+                drow = con.execute(
+                    "DELETE FROM events WHERE rowid IN (SELECT rowid FROM ("
+                    "  SELECT rowid, row_number() OVER (PARTITION BY event_id ORDER BY rowid) AS rn"
+                    "  FROM events WHERE batch_id = ? AND event_id IN ("
+                    "    SELECT event_id FROM events WHERE batch_id = ? GROUP BY event_id HAVING count(*) > 1)"
+                    ") WHERE rn > 1)", [batch_id, batch_id]
+                ).fetchone()
+                dups += int(drow[0]) if drow else 0
+            stored = parsed - dups
             qrow = con.execute(
                 "INSERT INTO quarantine SELECT ?, ?, ?, line, "
-                "min_by(error_type || ': ' || regexp_replace(error_message, 'to .ENUM.', 'to a known code'), "
+                "min_by(error_type || ': ' || regexp_replace(regexp_replace(error_message, 'to .ENUM.*$', "
+                "'to a known code'), 'Error when converting column \"[^\"]*\". ', ''), "
                 "coalesce(column_idx, 0)), any_value(csv_line) "
                 "FROM _rej GROUP BY line",
                 [run_id, dataset, spec.origin],
             ).fetchone()
             quarantined = int(qrow[0]) if qrow else 0
             read = parsed + quarantined
-            dups = parsed - stored
             con.execute(
-                "INSERT INTO batches VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?)",
-                [dataset, key, spec.origin, run_id, read, stored, dups, quarantined, dt.datetime.now()],
+                "INSERT INTO batches VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)",
+                [batch_id, dataset, key, spec.origin, run_id, read, stored, dups, quarantined, dt.datetime.now()],
             )
-            con.execute("DROP TABLE _staged")
             con.execute("COMMIT")
         except duckdb.Error as exc:
             con.execute("ROLLBACK")
-            raise SourceError(f"cannot read as {dataset}: {exc}", path=spec.origin) from exc
+            raise SourceError(f"cannot read as {dataset}: {exc}") from exc
         finally:
             for t in ("_rej", "_rej_scan"):
                 con.execute(f"DROP TABLE IF EXISTS {t}")
@@ -508,7 +534,7 @@ def _as_date(value: dt.date | str) -> dt.date:
         raise StoreError(f"not a date (YYYY-MM-DD): {value!r}") from exc
 
 
-def events_to_frame(events: Sequence[Event], dataset: str, run_id: int) -> pd.DataFrame:
+def events_to_frame(events: Sequence[Event], dataset: str, run_id: int, batch_id: int = 0) -> pd.DataFrame:
     """Events as a DataFrame in store column order."""
     cols: dict[str, list[Any]] = {name: [] for name in _COLS}
     for e in events:
@@ -519,12 +545,13 @@ def events_to_frame(events: Sequence[Event], dataset: str, run_id: int) -> pd.Da
             e.cameo[:2], e.quad_class, e.goldstein, e.plover, e.mode, e.location, e.location_country,
             e.latitude, e.longitude, e.quantity, e.quantity_unit, e.asserted, p.doc_id, p.sentence_index,
             span[0], span[1], p.text, p.model, p.model_version, p.confidence, p.url, p.locator, run_id,
+            batch_id,
         )
         for name, v in zip(_COLS, values, strict=True):
             cols[name].append(v)
     frame = pd.DataFrame(cols)
     frame["date"] = pd.to_datetime(frame["date"]).dt.date if len(frame) else frame["date"]
-    for name in ("quad_class", "sentence_index", "span_start", "span_end", "run_id"):
+    for name in ("quad_class", "sentence_index", "span_start", "span_end", "run_id", "batch_id"):
         frame[name] = pd.array(frame[name], dtype="Int64")
     for name in ("goldstein", "latitude", "longitude", "quantity", "confidence"):
         frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")

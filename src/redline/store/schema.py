@@ -43,6 +43,7 @@ EVENT_TABLE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("url", "VARCHAR"),
     ("locator", "VARCHAR"),
     ("run_id", "BIGINT"),
+    ("batch_id", "BIGINT"),
 )
 
 _V1 = [
@@ -58,7 +59,7 @@ _V1 = [
         run_id BIGINT PRIMARY KEY, dataset VARCHAR, origins VARCHAR, started TIMESTAMP, finished TIMESTAMP,
         status VARCHAR, read BIGINT, stored BIGINT, duplicates BIGINT, quarantined BIGINT)""",
     """CREATE TABLE batches (
-        dataset VARCHAR, origin_key VARCHAR, batch_index INTEGER, origin VARCHAR, run_id BIGINT,
+        batch_id BIGINT, dataset VARCHAR, origin_key VARCHAR, batch_index INTEGER, origin VARCHAR, run_id BIGINT,
         read BIGINT, stored BIGINT, duplicates BIGINT, quarantined BIGINT, committed TIMESTAMP,
         PRIMARY KEY (dataset, origin_key, batch_index))""",
     """CREATE TABLE quarantine (
