@@ -70,3 +70,12 @@ def test_batcher_numbers_and_flushes() -> None:
 def test_decode() -> None:
     assert decode(b"\xef\xbb\xbfabc") == "abc"
     assert decode(b"\xff") is None and decode(b"a\x00b") is None
+
+
+def test_entity_names_never_resolve_through_country_codes() -> None:
+    """Regression: the ICEWS entity "BP" (the company) resolved to Solomon Islands through its FIPS code."""
+    from redline.sources._common import country_code
+
+    assert country_code("BP") == ""
+    assert country_code("IS") == ""
+    assert country_code("North Korea") == "PRK"

@@ -86,7 +86,11 @@ def _fold(text: str) -> str:
 
 @cache
 def country_code(name: str) -> str:
-    """CAMEO 3-letter code for a country name, alias or code ("North Korea" -> "PRK"); "" when unknown."""
+    """CAMEO 3-letter code for a country name or alias ("North Korea" -> "PRK"); "" when unknown.
+
+    Names only: dataset entity names such as "BP" (the company) or "IS" must not resolve through FIPS or ISO2
+    country codes, so codes are never matched here.
+    """
     name = name.strip()
     if not name:
         return ""
@@ -94,7 +98,7 @@ def country_code(name: str) -> str:
 
     for candidate in (name, name.replace("_", " "), _title_case(name)):
         try:
-            hit = countries.lookup(candidate)
+            hit = countries.by_name(candidate)
         except Exception:  # noqa: BLE001 - an unknown or malformed name is just unresolved
             hit = None
         if hit is not None and hit.cameo:
