@@ -5,8 +5,8 @@ every
 3 days from day 90. Weights are fitted on the first 60% of dates, the calibration (Platt or isotonic, chosen
 by
 log loss) on the next 20%, and the last 20% is scored; windows are purged so no fitting or calibration window
-reaches into the next block. Settings (min history 90 days, step 3, the class-rate feature) were chosen on the
-calibration block's Brier score, never on the test block.
+reaches into the next block. Settings (min history 90 days, step 3, the class-rate feature, the recurrency TKG
+model's score as a feature) were chosen on the calibration block's Brier score, never on the test block.
 
     .venv/bin/python benchmarks/questions/backtest.py [DATASET_DIR] [--png PATH] [--write-weights]
 """
@@ -30,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     default = Path(os.environ.get("REDLINE_SHARED_DATA", REPO.parent / "shared" / "data")) / "tkg" / "ICEWS18"
     ap.add_argument("dataset", nargs="?", default=str(default))
     ap.add_argument("--png", default=str(REPO / "out" / "questions" / "calibration_icews18.png"))
+    ap.add_argument("--tkg-model", default="recurrency", help="forecasting model whose score is a feature ('' = none)")
     ap.add_argument(
         "--write-weights",
         action="store_true",
@@ -40,7 +41,9 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({"skipped": f"dataset not found: {args.dataset}"}))
         return 0
     ev = events_from_tkg(args.dataset)
-    res = backtest(ev, window=30, step=3, top=20, min_history=90, dataset=Path(args.dataset).name)
+    res = backtest(
+        ev, window=30, step=3, top=20, min_history=90, dataset=Path(args.dataset).name, tkg_model=args.tkg_model or None
+    )
     png = plot_calibration(res, args.png)
     out = res.to_json()
     out["png"] = str(png)

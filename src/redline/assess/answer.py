@@ -268,6 +268,42 @@ def _store_span(ctx: Context) -> int:
     return ctx._span
 
 
+def _tkg_score(
+    ctx: Context, a: str, b: str, codes: tuple[str, ...], history_days: int, model: str
+) -> tuple[float | None, str]:
+    """The forecasting model's score that ``a`` does one of the question's CAMEO roots to ``b`` next, fitted
+    on
+    the store's country-level events of the look-back (roots combined as independent)."""
+    from redline.forecast.questions import _fit_tkg, events_from_frame, tkg_scores
+
+    roots = sorted({c[:2] for c in codes})
+    lo = ctx.as_of - dt.timedelta(days=history_days)
+    try:
+        df = ctx.store.sql(
+            "SELECT date, source_country, target_country, cameo, goldstein FROM events WHERE asserted AND "
+            "date >= ? AND date < ? AND dataset <> 'article'",
+            [lo, ctx.as_of],
+        )
+        ev = events_from_frame(df)
+        if a not in ev.actors or b not in ev.actors:
+            return None, f"{a} or {b} has no events in the look-back: model score left at its average"
+        day = (ctx.as_of - dt.date.fromisoformat(ev.first_day)).days
+        span = int(ev.day.max()) + 1
+        m = _fit_tkg(ev, int(span * 0.8), span, model)
+        ia, ib = ev.actors.index(a), ev.actors.index(b)
+        scores = []
+        for r in roots:
+            if r in ev.classes:
+                sc = tkg_scores(m, np.array([ia]), np.array([ib]), np.array([ev.classes.index(r)]), np.array([day]))
+                scores.append(float(sc[0]))
+        if not scores:
+            return None, "no events of the question's classes in the look-back"
+        p = 1.0 - float(np.prod([1.0 - min(max(v, 0.0), 1.0) for v in scores]))
+        return p, f"{model} fitted on {len(df)} store events since {lo}"
+    except RedlineError as exc:
+        return None, f"forecasting model unavailable: {exc}"
+
+
 def _days(series: pd.Series) -> np.ndarray:
     return np.asarray(pd.to_datetime(series).map(lambda t: t.toordinal()).to_numpy(dtype=np.int64))
 
@@ -297,10 +333,19 @@ def _history_model(
         any_g = np.zeros(0)
     x, info = dyad_features(days_ab, days_ba, any_days, any_g, d, window, class_rate, history_days)
     info["class_rate_note"] = cr_note  # type: ignore[assignment]
+    info["class_rate"] = class_rate
     info["history_days"] = float(history_days)
     base = float(info["dyad_rate"])
     if w is None or _store_span(ctx) == 0:
         return class_rate, class_rate, {}, info
+    if "tkg_model" in w.names:
+        score, note = _tkg_score(ctx, a, b, q.event_codes, history_days, w.tkg_model)
+        info["tkg_model_note"] = note  # type: ignore[assignment]
+        if score is None:
+            x = np.append(x, w.means[w.names.index("tkg_model")])
+        else:
+            info["tkg_model_score"] = score
+            x = np.append(x, math.log(min(max(score, 1e-4), 1 - 1e-4) / (1 - min(max(score, 1e-4), 1 - 1e-4))))
     p = float(w.predict(x[None, :])[0])
     moves = w.contributions(x)
     return p, base, moves, info
@@ -650,17 +695,53 @@ def answer(pq: ParsedQuestion, ctx: Context) -> Answer:
             p_hist, base, moves, info = p_ba, base_ba, moves_ba, info_ba
     evidence: list[Evidence] = []
     w = ctx.weights
+    window = (q.end - q.start).days + 1
+    evidence.append(
+        Evidence(
+            "base_rate",
+            0,
+            0.0,
+            (
+                f"base rate {base:.1%} for a {window}-day window: the dyad had it in "
+                f"{int(info.get('windows_with_event', 0))} of {int(info.get('windows', 0))} past windows, shrunk "
+                f"towards the class rate {float(info.get('class_rate', 0.0)):.1%} "
+                f"({info.get('class_rate_note', '')})"
+                if moves
+                else f"base rate {base:.1%} for a {window}-day window: {info.get('class_rate_note', '')}"
+            ),
+            f"redline store ({getattr(ctx.store, 'path', 'none')})"
+            if moves
+            else f"class rates fitted on {w.fitted_on if w else 'none'}",
+            {"class_rate": info.get("class_rate"), "dyad_rate": info.get("dyad_rate")},
+        )
+    )
+    tkg_move = moves.get("tkg_model", 0.0)
+    tkg_txt = (
+        f"forecasting model {w.tkg_model} (redline.forecast.models) scores {q.actor}->{q.target} "
+        f"{info['tkg_model_score']:.3f} ({info.get('tkg_model_note', '')}), moving the log-odds {tkg_move:+.2f}; "
+        if w is not None and info.get("tkg_model_score") is not None
+        else (
+            f"forecasting model: {info.get('tkg_model_note')}; "
+            if info.get("tkg_model_note")
+            else "forecasting model: no usable event history in the store; "
+        )
+    )
     evidence.append(
         Evidence(
             "model",
             int(np.sign(round(_logit(p_hist) - _logit(base), 3))),
             abs(_logit(p_hist) - _logit(base)),
-            f"history model: base rate {base:.1%} -> {p_hist:.1%} after fitted evidence weights and "
-            "calibration" + (" (either direction, the larger)" if pq.mutual else ""),
+            tkg_txt
+            + f"history model with fitted weights and calibration: {base:.1%} -> {p_hist:.1%}"
+            + (" (either direction, the larger)" if pq.mutual else ""),
             f"redline.forecast.questions weights fitted on {w.fitted_on or 'historical questions'}"
             if w
             else "no fitted weights: base rate only",
-            {"moves_log_odds": moves, "class_rate_note": info.get("class_rate_note")},
+            {
+                "moves_log_odds": moves,
+                "tkg_model_score": info.get("tkg_model_score"),
+                "tkg_model_note": info.get("tkg_model_note"),
+            },
         )
     )
     evidence.append(_red_line(ctx, pq, punitive))

@@ -234,6 +234,7 @@ FEATURE_KIND = {  # which evidence kind each feature is shown as
     "reciprocity": "trend",
     "dyad_activity": "trend",
     "trend": "trend",
+    "tkg_model": "model",
 }
 
 
@@ -251,6 +252,7 @@ class EvidenceWeights:
     window_days: int = 30
     lookback_days: int = 90
     class_rates: dict[str, float] = field(default_factory=dict)  # positive rate per class on the fit block
+    tkg_model: str = ""  # registered forecasting model whose score is the last feature ("" = none)
 
     def logit(self, X: np.ndarray) -> np.ndarray:
         return np.asarray(self.intercept + np.asarray(X, dtype=float) @ np.asarray(self.coef))
@@ -292,6 +294,7 @@ class EvidenceWeights:
             "window_days": self.window_days,
             "lookback_days": self.lookback_days,
             "class_rates": self.class_rates,
+            "tkg_model": self.tkg_model,
         }
 
     @classmethod
@@ -306,6 +309,7 @@ class EvidenceWeights:
             int(d.get("window_days", 30)),
             int(d.get("lookback_days", 90)),
             {str(k): float(v) for k, v in (d.get("class_rates") or {}).items()},
+            str(d.get("tkg_model", "")),
         )
 
 
@@ -628,6 +632,45 @@ def _subset(qs: QuestionSet, m: np.ndarray) -> QuestionSet:
     return QuestionSet(qs.X[m], qs.y[m], qs.class_rate[m], qs.dyad_rate[m], qs.date[m], qs.src[m], qs.dst[m], qs.cls[m])
 
 
+# ----------------------------------------------------------------------------------------- TKG model scores
+def _fit_tkg(ev: EventArrays, valid_from: int, test_from: int, model: str) -> Any:
+    """A forecasting model from ``redline.forecast.models`` fitted on country-level facts (entity = actor index,
+    relation = class index, time = day): trained before ``valid_from``, tuned on [valid_from, test_from), with
+    every later fact observed into memory (predictions still use only facts strictly before the query day)."""
+    from redline.forecast.data import TKG
+    from redline.forecast.models import get_model
+
+    facts = np.column_stack([ev.src, ev.cls, ev.dst, ev.day]).astype(np.int64)
+    t = facts[:, 3]
+    g = TKG(
+        "questions",
+        facts[t < valid_from],
+        facts[(t >= valid_from) & (t < test_from)],
+        facts[t >= test_from],
+        len(ev.actors),
+        len(ev.classes),
+        granularity=1,
+        time_origin=0,
+    )
+    m = get_model(model)
+    m.fit(g)
+    m.observe(g.test)
+    return m
+
+
+def tkg_scores(m: Any, src: np.ndarray, dst: np.ndarray, cls: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """The model's score for ``dst`` as the object of (src, cls, ?, day), one per row."""
+    out = np.zeros(len(src))
+    for d in np.unique(day):
+        sel = np.nonzero(day == d)[0]
+        pairs = np.unique(np.column_stack([src[sel], cls[sel]]), axis=0)
+        sc = m.predict(np.column_stack([pairs[:, 0], pairs[:, 1], np.full(len(pairs), int(d))]))
+        index = {(int(a), int(b)): i for i, (a, b) in enumerate(pairs)}
+        rows = np.array([index[(int(a), int(b))] for a, b in zip(src[sel], cls[sel], strict=True)])
+        out[sel] = sc[rows, dst[sel]]
+    return out
+
+
 # ----------------------------------------------------------------------------------------------------
 # backtest
 @dataclass(frozen=True)
@@ -709,6 +752,7 @@ def backtest(
     calibration: str = "auto",
     dataset: str = "",
     fractions: tuple[float, float] = (0.6, 0.2),
+    tkg_model: str | None = None,
 ) -> BacktestResult:
     """Generate questions on a date grid, fit weights on the first block, calibrate on the second, score the
     last."""
@@ -717,18 +761,26 @@ def backtest(
     dates = list(range(min_history, last_day - window + 2, step))
     blocks = split_dates(dates, window, fractions)
     qs, actors = build_questions(ev, dates, window=window, top=top, lookback=lookback or min_history)
+    names: tuple[str, ...] = FEATURES
+    if tkg_model:
+        m = _fit_tkg(ev, blocks["calibration"][0], blocks["test"][0], tkg_model)
+        score = tkg_scores(m, qs.src, qs.dst, qs.cls, qs.date)
+        qs = QuestionSet(
+            np.column_stack([qs.X, _logit(score)]), qs.y, qs.class_rate, qs.dyad_rate, qs.date, qs.src, qs.dst, qs.cls
+        )
+        names = (*FEATURES, "tkg_model")
     part = {k: _subset(qs, np.isin(qs.date, v)) for k, v in blocks.items()}
     fit, cal, test = part["fit"], part["calibration"], part["test"]
-    w = fit_logistic(fit.X, fit.y)
+    w = fit_logistic(fit.X, fit.y, names=names)
     raw_cal = w.raw(cal.X)
     kinds = ["platt", "isotonic"] if calibration == "auto" else [calibration]
     best = None
     for kind in kinds:
         cb = fit_calibrator(kind, raw_cal, cal.y)
         # choose on the calibration block itself (in-sample for that block; the test block is never seen)
-        score = log_loss(cb(raw_cal), cal.y)
-        if best is None or score < best[0]:
-            best = (score, kind, cb)
+        cal_loss = log_loss(cb(raw_cal), cal.y)
+        if best is None or cal_loss < best[0]:
+            best = (cal_loss, kind, cb)
     assert best is not None
     _, kind, cb = best
     weights = EvidenceWeights(
@@ -741,6 +793,7 @@ def backtest(
         window_days=window,
         lookback_days=lookback or min_history,
         class_rates={str(ev.classes[c]): float(fit.y[fit.cls == c].mean()) for c in np.unique(fit.cls)},
+        tkg_model=tkg_model or "",
     )
     p = weights.predict(test.X)
     base = test.class_rate
