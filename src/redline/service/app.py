@@ -338,8 +338,14 @@ def create_app(
         a, b = a.upper(), b.upper()
         if a == b:
             raise HTTPException(422, "a dyad needs two different actors")
-        s = series_of(a, b, by, start, end, directed)
-        return _json({"a": a, "b": b, "by": by, "directed": directed, "series": records(s)})
+
+        def compute() -> str:  # the serialised body is cached: a hit costs no pandas work
+            s = series_of(a, b, by, start, end, directed)
+            return json.dumps({"a": a, "b": b, "by": by, "directed": directed, "series": records(s)},
+                              default=_default, allow_nan=False)
+
+        body = handle.cached(("series_json", a, b, by, start, end, directed), compute)
+        return Response(body, media_type="application/json")
 
     @app.get("/api/dyad/figure", dependencies=[Read], tags=["indicators"])
     def dyad_fig(
@@ -519,9 +525,11 @@ def create_app(
     @app.post("/api/brief", dependencies=[Read], tags=["assess"])
     def brief(body: TextBody, format: Literal["json", "html"] = "json") -> Response:
         """A brief on an article (its events are not stored): a summary as JSON, or the HTML report."""
+        # make_brief opens the store by path; DuckDB refuses a second, read-only connection to a file this
+        # process holds for writing, so a writable service briefs without the store's history
         try:
             summary, html = bridge.brief(body.text, question=body.question, as_of=body.as_of,
-                                         store_path=handle.path, data=data_dir)
+                                         store_path=None if handle.writable else handle.path, data=data_dir)
         except bridge.Unavailable as exc:
             raise HTTPException(501, f"briefs are not available yet: {exc}") from exc
         if format == "html":

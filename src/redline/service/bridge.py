@@ -57,7 +57,7 @@ def check(text: str, *, as_of: dt.date | None, store: Any, data: str | None) -> 
     return out
 
 
-def brief(text: str, *, question: str | None, as_of: dt.date | None, store_path: str,
+def brief(text: str, *, question: str | None, as_of: dt.date | None, store_path: str | None,
           data: str | None) -> tuple[dict[str, Any], str]:
     """Write a brief (HTML) for an article without storing its events; return its summary and the HTML."""
     make_brief = _need("redline.report.brief", "make_brief")
