@@ -243,7 +243,8 @@ def _read(path: str) -> str:
 
 
 def brief(
-    article: Annotated[str, typer.Argument(help="Article text file.")],
+    article: Annotated[str | None, typer.Argument(help="Article text file (omit with --example).")] = None,
+    example: Annotated[bool, typer.Option("--example", help="Brief the example article redline ships.")] = False,
     question: Annotated[
         str | None,
         typer.Option("--question", help="The question to answer (default: the article's own, when it can be found)."),
