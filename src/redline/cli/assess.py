@@ -257,11 +257,17 @@ def brief(
     as_json: JsonOpt = False,
 ) -> None:
     """Code an article, store its events, answer its question, check its claims, and write an HTML brief."""
-    from redline.report.brief import make_brief
+    from redline.report.brief import EXAMPLE_ARTICLE, make_brief
 
+    if example:
+        article = str(EXAMPLE_ARTICLE)
+        as_of = as_of or "2025-01-15"
+    if not article:
+        raise RedlineError("give an article file or --example")
+    path: str = article
     res = make_brief(
-        _read(article),
-        doc_id=Path(article).stem,
+        _read(path),
+        doc_id=Path(path).stem,
         question=question,
         out=out,
         as_of=_as_of(as_of) if as_of else None,
