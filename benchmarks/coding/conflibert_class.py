@@ -47,7 +47,7 @@ def main() -> None:
     from sklearn.metrics import f1_score
 
     from redline.coding.pipeline import Coder
-    from redline.coding.train import read_corpus, rules_for, select_c, train
+    from redline.coding.train import read_corpus, rules_for, select_params, train
 
     d = data_dir(args.data) / "coding" / "conflibert_cameo_class"
     xs, ys, space = read_corpus(d / "train.tsv", "conflibert")
@@ -59,9 +59,9 @@ def main() -> None:
     t_ship = time.perf_counter() - t0
     rules_tr = rules_for(xs, coder, space)
     rules_te = rules_for(xt, coder, space)
-    c_tr = select_c(xs, ys, space, rules_tr)
-    trained = train(xs, ys, space, rules_tr, c=c_tr).predict(xt, rules_te)
-    c_base = select_c(xs, ys, space, None)
+    c_tr, w_tr = select_params(xs, ys, space, rules_tr)
+    trained = train(xs, ys, space, rules_tr, c=c_tr, rule_weight=w_tr).predict(xt, rules_te)
+    c_base, _ = select_params(xs, ys, space, None)
     base = train(xs, ys, space, None, c=c_base).predict(xt)
 
     def f1(pred: list[str]) -> float:
@@ -77,6 +77,7 @@ def main() -> None:
                 "trained_macro_f1": f1(trained),
                 "baseline_tfidf_lr_macro_f1": f1(base),
                 "trained_c": c_tr,
+                "trained_rule_weight": w_tr,
                 "baseline_c": c_base,
                 "shipped_seconds": round(t_ship, 2),
                 "seconds": round(time.perf_counter() - t0, 2),

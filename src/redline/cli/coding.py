@@ -54,9 +54,7 @@ def event_record(e: Any, include_asserted: bool = False) -> dict[str, Any]:
 
 
 def code(
-    inputs: list[str] = typer.Argument(
-        None, help="Text, JSONL or JSON files ('-' or nothing: standard input)."
-    ),
+    inputs: list[str] = typer.Argument(None, help="Text, JSONL or JSON files ('-' or nothing: standard input)."),
     fmt: str = typer.Option(None, "--format", "-f", help="text, jsonl or json (default: by file suffix)."),
     date: str = typer.Option(None, "--date", help="Publication date (YYYY-MM-DD) for texts without one."),
     show_all: bool = typer.Option(False, "--all", help="Also output negated and hypothetical events."),
@@ -117,7 +115,7 @@ def train_cmd(
     c: float = typer.Option(0.0, "--c", help="Inverse regularisation (0: choose by cross-validation)."),
 ) -> None:
     """Train an event classifier on a labelled corpus; 'redline code --model DIR' uses it."""
-    from redline.coding.train import read_corpus, rules_for, select_c, train
+    from redline.coding.train import read_corpus, rules_for, select_params, train
 
     xs, ys, space = read_corpus(data, fmt, labels)
     rule_feats = None
@@ -127,11 +125,11 @@ def train_cmd(
         coder = Coder.load()
         coder.require_actor = False
         rule_feats = rules_for(xs, coder, space)
-    chosen = c if c > 0 else select_c(xs, ys, space, rule_feats)
-    m = train(xs, ys, space, rule_feats, c=chosen, meta={"corpus": str(data), "format": fmt, "n": len(xs)})
+    chosen, weight = (c, 1.0) if c > 0 else select_params(xs, ys, space, rule_feats)
+    m = train(
+        xs, ys, space, rule_feats, c=chosen, rule_weight=weight, meta={"corpus": str(data), "format": fmt, "n": len(xs)}
+    )
     m.save(out)
     typer.echo(
-        json.dumps(
-            {"out": str(out), "n": len(xs), "labels": m.labels, "c": chosen, "rule_features": m.rule_features}
-        )
+        json.dumps({"out": str(out), "n": len(xs), "labels": m.labels, "c": chosen, "rule_features": m.rule_features})
     )

@@ -151,6 +151,10 @@ class Coder:
         self.n_process = n_process
         #: events need a resolved source or target (False keeps actorless event phrases, for sentence labels)
         self.require_actor = True
+        #: when a dict, event id -> (source head token index, target head token index), for evaluation
+        self.heads: dict[str, tuple[int | None, int | None]] | None = None
+        self._heads: tuple[Any, Any] = (None, None)
+        self._prep_tok: Any = None
         self.model_name = classifier.name if classifier is not None else CODER_NAME
         self.model_version = classifier.version if classifier is not None else CODER_VERSION
 
@@ -458,9 +462,12 @@ class Coder:
         subj = self._subject(v)
         passive = self._passive_target(v)
         sources = self.actors_of(subj, st, remember=True) if subj is not None else []
+        src_tok = subj if sources else None
+        tgt_tok = None
         targets: list[Actor] = []
         if passive is not None and (subj is None or subj.dep_ == "pobj"):
             targets = self.actors_of(passive, st)
+            tgt_tok = passive
         src_countries = {a.country for a in sources}
 
         def fresh(actors: list[Actor]) -> list[Actor]:
@@ -468,13 +475,17 @@ class Coder:
 
         if not targets and dobj is not None:
             targets = fresh(self.actors_of(dobj, st))
+            tgt_tok = dobj
         if not targets:
             targets = self._prep_target(v, st, src_countries, dobj)
+            tgt_tok = self._prep_tok
         elif passive is not None and subj is None:
             # "troops were deployed to Russia": the passive subject acts, the prepositional object receives
             to = self._prep_target(v, st, {a.country for a in targets}, None)
             if to:
                 sources, targets = targets, to
+                src_tok, tgt_tok = passive, self._prep_tok
+        self._heads = (src_tok, tgt_tok if targets else None)
         if not sources and not targets and self.require_actor:
             return []
         qty, unit = self._quantity(dobj)
@@ -509,6 +520,7 @@ class Coder:
                             sources = self.actors_of(g, st)
         if not sources and inherited:
             sources = inherited
+        self._heads = (None, None)
         if not sources and self.require_actor:
             return []
         src_countries = {a.country for a in sources}
@@ -524,6 +536,7 @@ class Coder:
 
     def _prep_target(self, v: Any, st: _DocState, exclude: set[str], dobj: Any | None) -> list[Actor]:
         """The first actor among the prepositional objects of the verb, its object, and their own objects."""
+        self._prep_tok = None
         frontier = [v] + ([dobj] if dobj is not None else [])
         for _depth in range(2):
             nxt = []
@@ -534,6 +547,7 @@ class Coder:
                             if g.dep_ == "pobj":
                                 found = [a for a in self.actors_of(g, st) if not a.country or a.country not in exclude]
                                 if found:
+                                    self._prep_tok = g
                                     return found
                                 nxt.append(g)
             frontier = nxt
@@ -651,6 +665,12 @@ class Coder:
                 if s.code and s.code == t.code:
                     t = Actor("")
                 eid = event_id_for(doc.doc_id, si, tok.i, s.code, t.code, code)
+                if self.heads is not None:
+                    hs, ht = self._heads
+                    self.heads[eid] = (
+                        hs.i if hs is not None and s.code else None,
+                        ht.i if ht is not None and t.code else None,
+                    )
                 out.append(
                     Event(
                         event_id=eid,

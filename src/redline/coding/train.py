@@ -34,6 +34,7 @@ __all__ = [
     "read_corpus",
     "train",
     "select_c",
+    "select_params",
     "rules_for",
     "tokens",
     "rule_tokens",
@@ -91,6 +92,9 @@ def rule_tokens(events: Sequence[Any], space: str) -> list[str]:
         out.append("__rule_first_" + label_of_code(asserted[0].cameo, space))
         out.extend("__rule_any_" + label_of_code(e.cameo, space) for e in asserted[1:])
         out.append("__rule_root_" + asserted[0].cameo[:2])
+        p = asserted[0].provenance
+        if p.span:
+            out.append("__rule_word_" + p.text[p.span[0] : p.span[1]].lower())
     else:
         out.append("__rule_none")
     if any(not e.asserted for e in events):
@@ -109,26 +113,38 @@ class LinearTextModel:
     coef: np.ndarray  # (n_labels, n_features)
     intercept: np.ndarray
     rule_features: bool = False
+    rule_weight: float = 1.0
     name: str = "redline.linear"
     version: str = "1"
     meta: dict[str, Any] = field(default_factory=dict)
 
     def vectors(self, docs: Sequence[list[str]]) -> Any:
-        """Sublinear TF-IDF rows, L2-normalised (a scipy CSR matrix)."""
+        """Sublinear TF-IDF rows, L2-normalised, plus the rule pseudo-words as a block of weight ``rule_weight``
+        (a scipy CSR matrix)."""
         from scipy.sparse import csr_matrix
 
         data: list[float] = []
         cols: list[int] = []
         ptr = [0]
+        vocab, idf, w = self.vocab, self.idf, self.rule_weight
         for toks in docs:
-            counts = Counter(t for t in toks if t in self.vocab)
-            row = [(self.vocab[t], (1.0 + math.log(c)) * float(self.idf[self.vocab[t]])) for t, c in counts.items()]
+            counts = Counter(t for t in toks if t in vocab)
+            row = []
+            rules = []
+            for t, c in counts.items():
+                if t.startswith("__rule"):
+                    rules.append(vocab[t])
+                else:
+                    row.append((vocab[t], (1.0 + math.log(c)) * float(idf[vocab[t]])))
             norm = math.sqrt(sum(v * v for _, v in row)) or 1.0
             for j, v in row:
                 cols.append(j)
                 data.append(v / norm)
+            for j in rules:
+                cols.append(j)
+                data.append(w)
             ptr.append(len(cols))
-        return csr_matrix((data, cols, ptr), shape=(len(docs), len(self.vocab)))
+        return csr_matrix((data, cols, ptr), shape=(len(docs), len(vocab)))
 
     def predict_proba(self, sentences: Sequence[str], rules: Sequence[list[str]] | None = None) -> np.ndarray:
         docs = [tokens(s) for s in sentences]
@@ -157,6 +173,7 @@ class LinearTextModel:
             "space": self.space,
             "vocab": vocab,
             "rule_features": self.rule_features,
+            "rule_weight": self.rule_weight,
             "name": self.name,
             "version": self.version,
             "meta": self.meta,
@@ -185,6 +202,7 @@ class LinearTextModel:
             coef,
             intercept,
             bool(meta["rule_features"]),
+            float(meta.get("rule_weight", 1.0)),
             meta.get("name", "redline.linear"),
             meta.get("version", "1"),
             meta.get("meta", {}),
@@ -263,6 +281,7 @@ def train(
     space: str = "quad5",
     rules: Sequence[list[str]] | None = None,
     c: float = 4.0,
+    rule_weight: float = 1.0,
     min_df: int = 1,
     meta: dict[str, Any] | None = None,
 ) -> LinearTextModel:
@@ -290,6 +309,7 @@ def train(
         np.zeros((len(label_list), len(vocab))),
         np.zeros(len(label_list)),
         rules is not None,
+        rule_weight,
         meta=meta or {},
     )
     x = model.vectors(docs)
@@ -304,38 +324,48 @@ def train(
     return model
 
 
-def select_c(
+def select_params(
     sentences: Sequence[str],
     labels: Sequence[str],
     space: str,
     rules: Sequence[list[str]] | None = None,
     grid: Sequence[float] = (1.0, 4.0, 16.0, 64.0),
+    weights: Sequence[float] = (0.5, 1.0, 2.0),
     folds: int = 5,
-) -> float:
-    """The inverse regularisation with the best cross-validated macro-F1 on the training corpus itself."""
+) -> tuple[float, float]:
+    """(C, rule weight) with the best cross-validated macro-F1 on the training corpus itself."""
     from sklearn.metrics import f1_score
     from sklearn.model_selection import StratifiedKFold
 
     y = np.array(labels)
-    best, best_f = grid[0], -1.0
+    best, best_f = (grid[0], 1.0), -1.0
     skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
     splits = list(skf.split(np.zeros(len(y)), y))
     for c in grid:
-        scores = []
-        for tr, te in splits:
-            m = train(
-                [sentences[i] for i in tr],
-                [labels[i] for i in tr],
-                space,
-                [rules[i] for i in tr] if rules is not None else None,
-                c=c,
-            )
-            pred = m.predict([sentences[i] for i in te], [rules[i] for i in te] if rules is not None else None)
-            scores.append(f1_score([labels[i] for i in te], pred, average="macro"))
-        f = float(np.mean(scores))
-        if f > best_f:
-            best, best_f = c, f
+        for w in weights if rules is not None else (1.0,):
+            scores = []
+            for tr, te in splits:
+                m = train(
+                    [sentences[i] for i in tr],
+                    [labels[i] for i in tr],
+                    space,
+                    [rules[i] for i in tr] if rules is not None else None,
+                    c=c,
+                    rule_weight=w,
+                )
+                pred = m.predict([sentences[i] for i in te], [rules[i] for i in te] if rules is not None else None)
+                scores.append(f1_score([labels[i] for i in te], pred, average="macro"))
+            f = float(np.mean(scores))
+            if f > best_f:
+                best, best_f = (c, w), f
     return best
+
+
+def select_c(
+    sentences: Sequence[str], labels: Sequence[str], space: str, rules: Sequence[list[str]] | None = None
+) -> float:
+    """The inverse regularisation chosen by cross-validation on the training corpus."""
+    return select_params(sentences, labels, space, rules)[0]
 
 
 def rules_for(sentences: Iterable[str], coder: Any, space: str) -> list[list[str]]:
