@@ -753,7 +753,9 @@ def answer(pq: ParsedQuestion, ctx: Context) -> Answer:
     shifts: dict[str, float] = {}
     for e in evidence:
         if e.kind in ("red_line", "treaty", "dependence") or (e.kind == "precedent" and "nuclear" in e.summary):
-            shifts[f"{e.kind}:{len(shifts)}"] = e.direction * e.weight
+            key = e.kind.replace("_", " ")
+            n = sum(1 for k in shifts if k.split(" #")[0] == key)
+            shifts[key if n == 0 else f"{key} #{n + 1}"] = e.direction * e.weight
             z += e.direction * e.weight
     p = min(max(_sigmoid(z), 0.01), 0.99)
     all_moves = {f"history:{k}": v for k, v in moves.items()}
