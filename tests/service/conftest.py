@@ -46,6 +46,7 @@ def sample_events() -> list[Event]:
         _ev(4, "2024-02-12", "CHNGOV", "PRKGOV", "112", 3, -2.0, "Beijing accused Pyongyang of provocation.",
             "d2"),
         _ev(5, "2024-03-03", "PRK", "CHN", "057", 2, 8.0, "The two sides signed a trade agreement.", "d3"),
+        _ev(6, "2024-03-04", "GBR", "IND", "036", 1, 4.0, "London praised New Delhi.", "d3#2"),
     ]
     i = 100
     for m in range(1, 4):

@@ -96,6 +96,8 @@ def test_event_detail_carries_sentence_and_document(client: TestClient) -> None:
     assert body["event"]["label"]  # the CAMEO label
     assert body["document"]["title"] == "Test article 2" and body["document"]["url"] == "https://example.org/d2"
     assert client.get("/api/events/t0100").json()["document"] is None
+    sent = client.get("/api/events/t0006").json()  # doc id "d3#2": a sentence of document d3
+    assert sent["document"]["title"] == "Test article 3"
     assert client.get("/api/events/nope").status_code == 404
 
 

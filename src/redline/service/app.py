@@ -308,8 +308,10 @@ def create_app(
             ev = records(df)[0]
             doc = None
             if ev.get("doc_id"):
+                # coded sentences may carry "<doc>#<sentence>" ids while the document is stored as "<doc>"
+                ids = [ev["doc_id"], str(ev["doc_id"]).split("#", 1)[0]]
                 d = st.sql("SELECT doc_id, title, date, url, source, left(text, 4000) AS text FROM documents "
-                           "WHERE doc_id = ?", [ev["doc_id"]])
+                           "WHERE doc_id IN (?, ?) ORDER BY doc_id = ? DESC LIMIT 1", [*ids, ev["doc_id"]])
                 doc = records(d)[0] if len(d) else None
         ev["label"] = _cameo_label(ev.get("cameo"))
         return _json({"event": ev, "document": doc})

@@ -286,6 +286,25 @@ async function ask(ev) {
   }
 }
 
+async function checkClaims(ev) {
+  ev.preventDefault();
+  const box = $("#claims");
+  box.replaceChildren(el("p", { class: "muted" }, "checking…"));
+  const body = { text: $("#check-text").value };
+  if ($("#ask-asof").value) body.as_of = $("#ask-asof").value;
+  try {
+    const res = await api("/api/check", null, { method: "POST", body: JSON.stringify(body), headers: { "Content-Type": "application/json" } });
+    const claims = res.claims || [];
+    box.replaceChildren(el("h3", {}, `${claims.length} checkable claims`), table(claims, [
+      ["verdict", "verdict", "", (c) => el("span", { class: "verdict " + c.verdict }, c.verdict)],
+      ["text", "sentence", "text"],
+      ["evidence", "evidence", "text", (c) => el("span", {}, c.evidence || "", c.citation ? el("div", { class: "muted cite" }, c.citation) : null)],
+    ]));
+  } catch (err) {
+    box.replaceChildren(el("p", { class: "bad" }, (err.status === 501 ? "Not available: " : "") + err.message));
+  }
+}
+
 // ---------------------------------------------------------------- alliance network (SVG)
 const SVGNS = "http://www.w3.org/2000/svg";
 function svg(tag, attrs, text) {
@@ -361,6 +380,7 @@ async function start() {
   $("#prev").addEventListener("click", () => { evState.offset = Math.max(0, evState.offset - evState.limit); loadEvents(); });
   $("#next").addEventListener("click", () => { evState.offset += evState.limit; loadEvents(); });
   $("#ask-form").addEventListener("submit", ask);
+  $("#check-form").addEventListener("submit", checkClaims);
   $("#alliance-form").addEventListener("submit", loadAlliances);
   await init();
 }
