@@ -201,10 +201,23 @@ def panel(
     start: Annotated[str | None, typer.Option("--from", help="First date, YYYY-MM-DD.")] = None,
     end: Annotated[str | None, typer.Option("--to", help="Last date, YYYY-MM-DD.")] = None,
     out: Annotated[Path, typer.Option(help="Output file: .parquet or .csv.")] = Path("panel.parquet"),
+    parquet: Annotated[str | None, typer.Option(
+        help="Compute with Dask over this partitioned Parquet folder (see `redline store partition`) "
+             "instead of the store.")] = None,
 ) -> None:
     """Write the dyad panel (one row per period and dyad) to Parquet or CSV."""
     from redline.indicators import panel as make_panel
 
+    if parquet:
+        from redline.errors import RedlineError
+        from redline.scale import panel as dask_panel
+
+        if start or end:
+            raise RedlineError("--from/--to work on the store; filter the Parquet folder's partitions instead")
+        frame = dask_panel(parquet, by=by, directed=directed, level=level)
+        _write_frame(frame, out)
+        typer.echo(f"{len(frame):,} dyad-{by} rows written to {out} (Dask over {parquet})")
+        return
     with _open(store, read_only=True) as st:
         frame = make_panel(st, by=by, directed=directed, level=level, start=start, end=end)
     _write_frame(frame, out)
@@ -250,6 +263,19 @@ def store_info(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
     typer.echo(f"quarantine {info['quarantined']:,} rows")
     for d in info["datasets"]:
         typer.echo(f"  {d['dataset']:12s} {d['events']:>12,}  {d['first']} .. {d['last']}")
+
+
+@store_app.command("partition")
+def store_partition(
+    folder: Annotated[Path, typer.Argument(help="Output folder: Parquet files, one sub-folder per year.")],
+    store: StoreOpt = None,
+) -> None:
+    """Export all events as year-partitioned Parquet, for Dask (`redline panel --parquet FOLDER`)."""
+    from redline.scale import export_partitioned
+
+    with _open(store, read_only=True) as st:
+        n = export_partitioned(st, folder)
+    typer.echo(f"{n:,} events written under {folder}")
 
 
 @store_app.command("quarantine")
