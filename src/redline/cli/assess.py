@@ -158,6 +158,10 @@ def backtest(
     ] = 90,
     classes: Annotated[str, typer.Option(help="Event classes: root (CAMEO roots) or plover.")] = "root",
     calibration: Annotated[str, typer.Option(help="auto, platt or isotonic.")] = "auto",
+    tkg_model: Annotated[
+        str | None,
+        typer.Option("--tkg-model", help="Add this forecasting model's score as a feature (e.g. recurrency)."),
+    ] = None,
     png: Annotated[str | None, typer.Option(help="Write the calibration curve here (PNG).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -189,7 +193,16 @@ def backtest(
             st.close()
         ev = events_from_frame(df, scheme=classes)
         name = "store"
-    res = run(ev, window=window, step=step, top=top, min_history=min_history, calibration=calibration, dataset=name)
+    res = run(
+        ev,
+        window=window,
+        step=step,
+        top=top,
+        min_history=min_history,
+        calibration=calibration,
+        dataset=name,
+        tkg_model=tkg_model or None,
+    )
     out = res.to_json()
     if png:
         out["png"] = str(plot_calibration(res, png))
