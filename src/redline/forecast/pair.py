@@ -142,11 +142,14 @@ def forecast_pair(
     code_level: str = "base",
     valid_days: int = 30,
     config: dict[str, Any] | None = None,
+    activity_half_life: float = 30.0,
 ) -> PairForecast:
     """Rank the CAMEO codes ``source`` is most likely to direct at ``target`` in the ``days`` after the last date.
 
-    The model is fitted on the events (the last ``valid_days`` serve to tune it), then each code ``r`` is scored
-    by the model's score of ``target`` for the query ``(source, r, ?)``, averaged over the horizon.
+    The model is fitted on the events (the last ``valid_days`` serve to tune it). Each code ``r`` is scored by
+    ``P(target | source, r) * P(r | source)``: the model's share of ``target`` among the answers of the query
+    ``(source, r, ?)`` (averaged over the horizon), times the share of ``r`` among the source's recent events
+    (exponentially decayed counts with half-life ``activity_half_life`` days).
     """
     from .models import DEFAULT_MODEL, get_model
 
@@ -176,6 +179,16 @@ def forecast_pair(
         q = np.column_stack([np.full(nrel, s), np.arange(nrel), np.full(nrel, t)])
         total += np.asarray(model.predict(q))[:, o]
     total /= len(horizon)
+    # the model ranks targets given (source, code); weigh each code by how often the source has used it lately
+    rowsum = np.zeros(nrel)
+    for t in horizon[:1]:
+        q = np.column_stack([np.full(nrel, s), np.arange(nrel), np.full(nrel, t)])
+        sc = np.asarray(model.predict(q))
+        rowsum = np.where(sc.sum(axis=1) > 0, sc.sum(axis=1), 1.0)
+    mine = facts[facts[:, 0] == s]
+    activity = np.bincount(mine[:, 1], weights=np.exp2(-(last + 1 - mine[:, 3]) / activity_half_life),
+                           minlength=nrel) + 1e-3
+    total = total / rowsum * (activity / activity.sum())
     order = np.argsort(-total, kind="stable")[:top]
     codes = []
     for r in order:

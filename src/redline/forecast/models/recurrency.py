@@ -68,7 +68,7 @@ class Recurrency(BaseModel):
             self._counts = np.zeros((r2, e), dtype=np.float64)
         rel = np.concatenate([facts[:, 1], facts[:, 1] + self.num_relations])
         obj = np.concatenate([facts[:, 2], facts[:, 0]])
-        self._counts += np.bincount(rel * e + obj, minlength=r2 * e).reshape(r2, e)
+        np.add.at(self._counts.reshape(-1), rel * e + obj, 1.0)
 
     def xi(self, relations: np.ndarray) -> np.ndarray:
         rows = self._counts[relations]
