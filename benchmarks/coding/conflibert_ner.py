@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -64,15 +65,18 @@ def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data")
+    ap.add_argument("--split", default="test", help="test (the benchmark) or train (for development)")
+    ap.add_argument("--show", type=int, default=0, help="print this many mismatches (development)")
     args = ap.parse_args()
     from spacy.tokens import Doc
 
     from redline.coding.pipeline import Coder
     from redline.records import Document
 
-    sents = read_bio(data_dir(args.data) / "coding" / "conflibert_cameo_ner" / "test.txt")
+    sents = read_bio(data_dir(args.data) / "coding" / "conflibert_cameo_ner" / f"{args.split}.txt")
     coder = Coder.load()
     coder.heads = {}
+    coder.require_actor = False  # spans are scored whether or not they resolve to an actor code
     t0 = time.perf_counter()
     counts = {r: [0, 0, 0, 0, 0] for r in ("S", "T")}  # tp, fp, fn, lenient tp, lenient fp
     docs = (Doc(coder.nlp.vocab, words=w) for w, _ in sents)
@@ -86,6 +90,11 @@ def main() -> None:
                 if h is not None:
                     toks = coder._phrase_tokens(sdoc[h])
                     pred[role].add((min(t.i for t in toks), max(t.i for t in toks) + 1))
+        if args.show and pred != gold:
+            args.show -= 1
+            show = {r: [" ".join(words[a:b]) for a, b in sorted(v)] for r, v in pred.items()}
+            want = {r: [" ".join(words[a:b]) for a, b in sorted(v)] for r, v in gold.items()}
+            print("PRED", show, "GOLD", want, "|", " ".join(words)[:160], file=sys.stderr)
         for role in ("S", "T"):
             c = counts[role]
             c[0] += len(pred[role] & gold[role])
@@ -96,7 +105,8 @@ def main() -> None:
                     c[3] += 1
                 else:
                     c[4] += 1
-    out: dict[str, object] = {"benchmark": "conflibert_ner_source_target", "sentences": len(sents)}
+    out: dict[str, object] = {"benchmark": "conflibert_ner_source_target", "split": args.split,
+                              "sentences": len(sents)}
     for role, name in (("S", "source"), ("T", "target")):
         tp, fp, fn, ltp, lfp = counts[role]
         p, r, f = prf(tp, fp, fn)

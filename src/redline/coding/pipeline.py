@@ -351,6 +351,8 @@ class Coder:
             obj = next((c for c in h.children if c.dep_ == "dobj" and c.i == v.i - 1), None)
             if obj is not None:  # "restrain North Korea sending troops": the object does the sending
                 return obj
+        if d == "acomp":  # "Pakistan is willing to withdraw"
+            return self._subject(h, depth + 1)
         if d in ("conj", "advcl", "ccomp") and h.pos_ in ("VERB", "AUX"):
             if d == "ccomp":
                 return None
@@ -372,6 +374,8 @@ class Coder:
     def _preps(self, v: Any) -> list[tuple[str, str, Any]]:
         out = []
         for c in v.children:
+            if c.i < v.i:
+                continue  # "On Monday, X called Y": a fronted phrase is no part of the verb's pattern
             if _is_prep(c) or (c.dep_ == "prt" and c.pos_ == "ADP"):
                 pobj = next((g for g in c.children if g.dep_ in ("pobj", "pcomp")), None)
                 out.append((c.lower_, pobj.lemma_.lower() if pobj is not None else "", pobj))
@@ -485,7 +489,14 @@ class Coder:
             if to:
                 sources, targets = targets, to
                 src_tok, tgt_tok = passive, self._prep_tok
-        self._heads = (src_tok, tgt_tok if targets else None)
+        if src_tok is None and subj is not None:
+            src_tok = subj
+        if not targets:  # the syntactic receiver, even when it resolves to no actor code
+            tgt_tok = passive if passive is not None and src_tok is not passive else dobj
+            if tgt_tok is None:
+                tgt_tok = next((g for c in v.children if _is_prep(c) and c.lower_ in _TARGET_PREPS
+                                for g in c.children if g.dep_ == "pobj"), None)
+        self._heads = (src_tok, tgt_tok)
         if not sources and not targets and self.require_actor:
             return []
         qty, unit = self._quantity(dobj)
@@ -667,10 +678,7 @@ class Coder:
                 eid = event_id_for(doc.doc_id, si, tok.i, s.code, t.code, code)
                 if self.heads is not None:
                     hs, ht = self._heads
-                    self.heads[eid] = (
-                        hs.i if hs is not None and s.code else None,
-                        ht.i if ht is not None and t.code else None,
-                    )
+                    self.heads[eid] = (hs.i if hs is not None else None, ht.i if ht is not None else None)
                 out.append(
                     Event(
                         event_id=eid,
