@@ -105,8 +105,7 @@ def main() -> None:
                     c[3] += 1
                 else:
                     c[4] += 1
-    out: dict[str, object] = {"benchmark": "conflibert_ner_source_target", "split": args.split,
-                              "sentences": len(sents)}
+    out: dict[str, object] = {"benchmark": "conflibert_ner_source_target", "split": args.split, "sentences": len(sents)}
     for role, name in (("S", "source"), ("T", "target")):
         tp, fp, fn, ltp, lfp = counts[role]
         p, r, f = prf(tp, fp, fn)

@@ -47,12 +47,27 @@ def records(path: Path) -> list[tuple[str, dt.date, str, set[tuple[str, str, str
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data")
+    ap.add_argument(
+        "--dictionaries",
+        action="store_true",
+        help="also load the PETRARCH actor/agent dictionaries the records name in <Environment>",
+    )
     args = ap.parse_args()
     from redline.coding.pipeline import Coder
     from redline.records import Document
 
-    recs = records(data_dir(args.data) / "coding" / "petr2_gsr_validation.xml")
-    coder = Coder.load()
+    root = data_dir(args.data)
+    recs = records(root / "coding" / "petr2_gsr_validation.xml")
+    actors = []
+    if args.dictionaries:
+        d = root / "dictionaries" / "petrarch2"
+        actors = [
+            d / "Phoenix.Countries.actors.txt",
+            d / "Phoenix.International.actors.txt",
+            d / "Phoenix.MilNonState.actors.txt",
+            d / "Phoenix.agents.txt",
+        ]
+    coder = Coder.load(actors=actors)
     t0 = time.perf_counter()
     tp = fp = fn = 0
     docs = [Document(rid, text, day) for rid, day, text, _ in recs]
@@ -78,6 +93,7 @@ def main() -> None:
                 "recall": round(r, 4),
                 "f1": round(f, 4),
                 "model": coder.model_name,
+                "dictionaries": bool(actors),
                 "seconds": round(time.perf_counter() - t0, 2),
             }
         )

@@ -13,9 +13,7 @@ from redline.cli import main
 
 def test_code_jsonl_contract(tmp_path: Path, capsys: pytest.CaptureFixture[str], coder: Any) -> None:
     f = tmp_path / "in.jsonl"
-    f.write_text(
-        '{"id": "d1", "text": "Chile criticized Peru. Chile did not attack Peru.", "date": "2020-05-01"}\n'
-    )
+    f.write_text('{"id": "d1", "text": "Chile criticized Peru. Chile did not attack Peru.", "date": "2020-05-01"}\n')
     main(["code", str(f)])
     lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert len(lines) == 1
@@ -37,9 +35,7 @@ def test_code_jsonl_contract(tmp_path: Path, capsys: pytest.CaptureFixture[str],
         "span",
     ):
         assert k in rec
-    assert (
-        rec["doc_id"] == "d1" and rec["source"] == "CHL" and rec["target"] == "PER" and rec["quad_class"] == 3
-    )
+    assert rec["doc_id"] == "d1" and rec["source"] == "CHL" and rec["target"] == "PER" and rec["quad_class"] == 3
     main(["code", str(f), "--all"])
     lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert [x["asserted"] for x in lines] == [True, False]

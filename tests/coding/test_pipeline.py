@@ -45,9 +45,7 @@ def test_negated_and_modal_events_are_not_asserted(coder: Any) -> None:
 
 
 def test_contemplated_action_is_not_asserted(coder: Any) -> None:
-    evs = one(
-        coder, "Reports claim that India was contemplating expelling Canadian diplomats.", include_all=True
-    )
+    evs = one(coder, "Reports claim that India was contemplating expelling Canadian diplomats.", include_all=True)
     assert all(not e.asserted for e in evs if e.cameo.startswith("16") or e.cameo.startswith("17"))
 
 
@@ -69,3 +67,21 @@ def test_bad_document_does_not_kill_batch(coder: Any) -> None:
     out = list(coder.code([Document("a", ""), Document("b", "Chile criticized Peru.", PUB)]))
     assert [d.doc_id for d, _ in out] == ["a", "b"]
     assert out[1][1][0].source == "CHL"
+
+
+def test_reported_speech_codes_the_reported_event(coder: Any) -> None:
+    evs = one(coder, "Officials said Chad expelled French diplomats.")
+    assert evs[0].cameo.startswith("16") and evs[0].source == "TCD"
+    assert not any(e.cameo == "010" for e in evs)
+
+
+def test_stated_intention_and_refusal(coder: Any) -> None:
+    intent = one(coder, "Ethiopia said it would allow Sudan to deliver food.")
+    assert any(e.cameo.startswith("03") and e.source == "ETH" for e in intent)
+    refusal = one(coder, "Hungary says it will not accept refugees from Syria.")
+    assert any(e.cameo.startswith("12") and e.source == "HUN" for e in refusal)
+
+
+def test_gerund_subject_of_negated_verb_is_still_asserted(coder: Any) -> None:
+    evs = one(coder, "Iran sending drones to Russia does not violate the treaty.")
+    assert any(e.source == "IRN" and e.target == "RUS" for e in evs)

@@ -29,9 +29,7 @@ def test_formats(tmp_path: Path) -> None:
     docs = list(read_documents(t, date=dt.date(2020, 1, 2)))
     assert docs == [Document("a", "Chile criticized Peru.", dt.date(2020, 1, 2), source=str(t))]
     j = tmp_path / "b.jsonl"
-    j.write_text(
-        '{"id": "x1", "text": "Chile criticized Peru.", "date": "2021-03-04"}\n{"id": "x2"}\nnot json\n'
-    )
+    j.write_text('{"id": "x1", "text": "Chile criticized Peru.", "date": "2021-03-04"}\n{"id": "x2"}\nnot json\n')
     out = list(read_documents(j))
     assert isinstance(out[0], Document) and out[0].doc_id == "x1" and out[0].date == dt.date(2021, 3, 4)
     assert [r.line for r in out if isinstance(r, Reject)] == [2, 3]

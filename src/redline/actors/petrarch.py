@@ -132,9 +132,7 @@ def _files(paths: Iterable[str | Path]) -> list[Path]:
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            out.extend(
-                sorted(q for q in p.iterdir() if q.is_file() and re.search(r"actors|agents", q.name, re.I))
-            )
+            out.extend(sorted(q for q in p.iterdir() if q.is_file() and re.search(r"actors|agents", q.name, re.I)))
         elif p.is_file():
             out.append(p)
         else:

@@ -68,9 +68,7 @@ def office_holders() -> tuple[OfficeHolder, ...]:
 @cache
 def named_actors() -> tuple[tuple[str, tuple[str, ...]], ...]:
     """(code, names) pairs."""
-    return tuple(
-        (r["code"], tuple(n for n in r["names"].split("|") if n)) for r in read_data_table("named_actors.tsv")
-    )
+    return tuple((r["code"], tuple(n for n in r["names"].split("|") if n)) for r in read_data_table("named_actors.tsv"))
 
 
 @cache

@@ -141,11 +141,11 @@ def assertion(tok: Any, depth: int = 0) -> tuple[bool, str]:
     head, dep = tok.head, tok.dep_
     if head.i == tok.i:
         return True, ""
-    if tok.pos_ in ("VERB", "AUX") and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children):
-        # an infinitive: "reasons to punish", "decision to sign", "prepared to attend" -- not (yet) a fact,
-        # unless the governing verb says it happened ("began to withdraw", "managed to cross")
-        if not (dep == "xcomp" and head.lemma_.lower() in FACTIVE_CONTROL):
-            return False, "contemplated"
+    # an infinitive: "reasons to punish", "decision to sign", "prepared to attend" -- not (yet) a fact,
+    # unless the governing verb says it happened ("began to withdraw", "managed to cross")
+    infinitive = tok.pos_ in ("VERB", "AUX") and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)
+    if infinitive and not (dep == "xcomp" and head.lemma_.lower() in FACTIVE_CONTROL):
+        return False, "contemplated"
     if dep in ("xcomp", "ccomp"):
         lemma = head.lemma_.lower()
         if dep == "ccomp" and lemma in DENY:

@@ -117,14 +117,13 @@ class _DocState:
 
 def _number(tok: Any) -> float | None:
     t = tok.lower_.replace(",", "")
+    v: float | None
     try:
         v = float(t)
     except ValueError:
-        v = _NUMWORDS.get(t)  # type: ignore[assignment]
+        v = _NUMWORDS.get(t)
         if v is None:
             return None
-    for c in tok.head.children if tok.dep_ == "compound" else ():
-        pass
     nxt = tok.nbor(1) if tok.i + 1 < len(tok.doc) else None
     if nxt is not None and nxt.lower_ in _SCALE and nxt.like_num:
         v *= _SCALE[nxt.lower_]
@@ -494,8 +493,16 @@ class Coder:
         if not targets:  # the syntactic receiver, even when it resolves to no actor code
             tgt_tok = passive if passive is not None and src_tok is not passive else dobj
             if tgt_tok is None:
-                tgt_tok = next((g for c in v.children if _is_prep(c) and c.lower_ in _TARGET_PREPS
-                                for g in c.children if g.dep_ == "pobj"), None)
+                tgt_tok = next(
+                    (
+                        g
+                        for c in v.children
+                        if _is_prep(c) and c.lower_ in _TARGET_PREPS
+                        for g in c.children
+                        if g.dep_ == "pobj"
+                    ),
+                    None,
+                )
         self._heads = (src_tok, tgt_tok)
         if not sources and not targets and self.require_actor:
             return []

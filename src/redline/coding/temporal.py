@@ -134,8 +134,8 @@ def resolve_date(text: str, pub: dt.date) -> dt.date | None:
     if year is not None:
         if year == pub.year:
             return pub
-        part = next((_PART[w] for w in words if w in _PART), None)
-        if part is not None:
-            return dt.date(year, 2 if part < 10 else (7 if part < 20 else 11), 1)
+        part_of_year = next((_PART[w] for w in words if w in _PART), None)
+        if part_of_year is not None:
+            return dt.date(year, 2 if part_of_year < 10 else (7 if part_of_year < 20 else 11), 1)
         return dt.date(year, 7, 1)
     return None

@@ -250,10 +250,10 @@ def read_corpus(path: str | Path, fmt: str, labels: str = "quad5") -> tuple[list
             if not isinstance(r, dict) or not isinstance(r.get("text"), str):
                 raise SourceError("record needs a text", path=str(p), line=lineno)
             if fmt == "plover":
-                lab = r.get("event_type") or r.get("plover") or r.get("label")
-                if not isinstance(lab, str) or not lab:
+                raw = r.get("event_type") or r.get("plover") or r.get("label")
+                if not isinstance(raw, str) or not raw:
                     raise SourceError("record needs event_type", path=str(p), line=lineno)
-                lab = lab.upper()
+                lab = raw.upper()
             elif r.get("cameo"):
                 lab, space = str(r["cameo"])[:2], "root"
             elif r.get("label") is not None:
