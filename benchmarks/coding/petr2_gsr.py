@@ -67,7 +67,8 @@ def main() -> None:
             d / "Phoenix.MilNonState.actors.txt",
             d / "Phoenix.agents.txt",
         ]
-    coder = Coder.load(actors=actors)
+    verbs = [root / "dictionaries" / "petrarch2" / "CAMEO.2.0.txt"] if args.dictionaries else []
+    coder = Coder.load(actors=actors, verbs=verbs)
     t0 = time.perf_counter()
     tp = fp = fn = 0
     docs = [Document(rid, text, day) for rid, day, text, _ in recs]

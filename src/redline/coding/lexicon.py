@@ -13,7 +13,7 @@ from pathlib import Path
 
 from redline.errors import CodingError
 
-__all__ = ["Lexicon", "default_lexicon", "generic_code", "class_of_code", "intent_code", "CLASS_NAMES"]
+__all__ = ["Lexicon", "default_lexicon", "generic_code", "class_of_code", "intent_code", "RECIPROCAL", "CLASS_NAMES"]
 
 #: ConfliBERT "quad5" classes: 0 statement (CAMEO root 01), then quad classes 1-4.
 CLASS_NAMES = (
@@ -102,31 +102,59 @@ class Lexicon:
         return None
 
     def load_petrarch_verbs(self, path: str | Path) -> int:
-        """Add the simple patterns of a PETRARCH verb dictionary (``VERB [CODE]`` and ``- * PARTICLE [CODE]``)."""
+        """Add patterns from a PETRARCH verb dictionary (CAMEO.2.0.txt style); returns how many were added.
+
+        Read: block headers ``---  NAME  [CODE]  ---``, member verbs (``VERB [CODE] {FORMS}``, ``VERB_PARTICLE``)
+        and the simplest patterns, ``- * OBJECT [CODE]`` and ``- * (PREP OBJECT) [CODE]``, applied to the
+        block's verbs. Other patterns are skipped. The project's own patterns keep precedence.
+        """
         path = Path(path)
         try:
             text = path.read_text(encoding="utf-8", errors="replace")
         except OSError as exc:
             raise CodingError(f"{path}: cannot read verb dictionary: {exc}") from exc
+        header = re.compile(r"^---\s+(\S+)\s+\[([^\]]*)\]")
+        member = re.compile(r"^([A-Z][A-Z_\-]*)\s*(?:\[([0-9]{2,4})[^\]]*\])?")
+        simple = re.compile(r"^-\s+\*\s+(?:([A-Z]+)|\(([A-Z]+)\s+([A-Z]+)\))\s+\[([0-9]{2,4})[^\]]*\]")
         n = 0
-        verb = ""
-        head = re.compile(r"^([A-Z][A-Z_]*)\s*\[([0-9]{2,4})\]")
-        part = re.compile(r"^-\s*\*\s+([A-Z]+)\s*\[([0-9]{2,4})\]")
+        block_code = ""
+        verbs: list[tuple[str, str]] = []
+
+        def code_of(cell: str) -> str:
+            c = cell.split(":")[0].strip()
+            return c if c.isdigit() else ""
+
         for raw in text.splitlines():
-            line = raw.split("#", 1)[0].strip()
-            if not line:
+            line = raw.split("#", 1)[0].rstrip()
+            if not line.strip():
                 continue
-            m = head.match(line)
+            m = header.match(line)
             if m:
-                verb = m.group(1).lower().rstrip("_")
-                if "_" not in verb:
-                    self.add("V", verb, "", "", m.group(2))
-                    n += 1
+                block_code = code_of(m.group(2))
+                verbs = []
                 continue
-            m = part.match(line)
-            if m and verb and "_" not in verb:
-                self.add("V", verb, m.group(1).lower(), "", m.group(2))
-                n += 1
+            if line.startswith("-"):
+                m = simple.match(line)
+                if m and verbs:
+                    code = m.group(4)
+                    for lemma, prt in verbs:
+                        if m.group(1):
+                            self.add("V", lemma, prt, m.group(1).lower(), code)
+                        else:
+                            self.add("V", lemma, m.group(2).lower(), m.group(3).lower(), code)
+                        n += 1
+                continue
+            m = member.match(line)
+            if m and not line.startswith(("&", "+")):
+                code = m.group(2) or block_code
+                parts = m.group(1).lower().strip("_").split("_")
+                lemma, prt = parts[0], (parts[1] if len(parts) == 2 else "")
+                if len(parts) > 2 or not lemma:
+                    continue
+                verbs.append((lemma, prt))
+                if code:
+                    self.add("V", lemma, prt, "", code)
+                    n += 1
         return n
 
 
