@@ -13,7 +13,7 @@ from pathlib import Path
 
 from redline.errors import CodingError
 
-__all__ = ["Lexicon", "default_lexicon", "generic_code", "class_of_code", "intent_code", "RECIPROCAL", "CLASS_NAMES"]
+__all__ = ["Lexicon", "default_lexicon", "generic_code", "class_of_code", "intent_code", "CLASS_NAMES"]
 
 #: ConfliBERT "quad5" classes: 0 statement (CAMEO root 01), then quad classes 1-4.
 CLASS_NAMES = (
