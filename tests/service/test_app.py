@@ -242,6 +242,15 @@ def test_no_token_means_read_only(store_file: Path) -> None:
         app.state.handle.close()
 
 
+def test_tokens_must_be_long_enough(store_file: Path) -> None:
+    from redline.errors import RedlineError
+
+    with pytest.raises(RedlineError, match="too short"):
+        create_app(store_file, token="abc")
+    with pytest.raises(RedlineError, match="needs a token"):
+        create_app(store_file, read_token_required=True)
+
+
 def test_reads_can_require_the_token(store_file: Path) -> None:
     app = create_app(store_file, token=TOKEN, read_token_required=True)
     try:

@@ -89,6 +89,10 @@ def test_country_events_and_alliance_views(browser: Any, live: LiveServer, artef
     page.wait_for_selector("#events-detail blockquote.sentence", timeout=10_000)
     assert "oil shipments" in page.inner_text("#events-detail")
     assert "format=csv" in (page.get_attribute("#dl-csv", "href") or "")
+    with page.expect_download(timeout=10_000) as dl:
+        page.click("#dl-csv")
+    csv_text = Path(dl.value.path()).read_text(encoding="utf-8")
+    assert csv_text.count("\n") == 2 and "oil shipments" in csv_text  # header + the one filtered event
 
     page.click("#tabs button[data-view='alliances']")
     page.wait_for_function("document.querySelector('#alliance-notes').textContent.includes('treaty ties')",

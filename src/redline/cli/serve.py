@@ -18,8 +18,9 @@ def serve(
                                               "user store, or out/demo.duckdb from `make demo`).")] = None,
     host: Annotated[str, typer.Option(help="Address to bind. Loopback unless you mean otherwise.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0: any free port).")] = 8000,
-    token: Annotated[str | None, typer.Option(help="Secret for writes (upload ingest); default $REDLINE_TOKEN. "
-                                              "Without one the store is served read-only.")] = None,
+    token: Annotated[str | None, typer.Option(help="Secret for writes (upload ingest), 8+ characters; "
+                                              "prefer $REDLINE_TOKEN (arguments show in process lists). Without "
+                                              "one the store is served read-only.")] = None,
     read_token: Annotated[bool, typer.Option("--read-token", help="Require the token for reads too.")] = False,
     cors: Annotated[list[str] | None, typer.Option("--cors", help="Origin allowed to call the API from a browser "
                                                    "(repeatable; none by default).")] = None,

@@ -39,6 +39,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 DEFAULT_MAX_UPLOAD = 64 * 1024 * 1024  # bytes
 MAX_BODY = 1024 * 1024  # any other request body
 MAX_PAGE = 1000
+MIN_TOKEN = 8
 MAX_DOWNLOAD_ROWS = 1_000_000
 # sources a single uploaded file can be read by, and the suffix the temporary file gets for each
 UPLOAD_SOURCES: dict[str, tuple[str, ...]] = {
@@ -182,6 +183,8 @@ def create_app(
     """
     if read_token_required and not token:
         raise RedlineError("read_token_required needs a token")
+    if token is not None and len(token) < MIN_TOKEN:
+        raise RedlineError(f"the token is too short: use at least {MIN_TOKEN} characters")
     handle = StoreHandle(store_path, writable=bool(token), cache_size=cache_size)
     secret = token.encode() if token else None
     knowledge = _Knowledge(data_dir)

@@ -261,6 +261,24 @@ async function loadEvents(ev) {
   }
 }
 
+async function download(ev) {
+  // fetched with the token header (a plain link could not carry it), then saved from a blob
+  ev.preventDefault();
+  const a = ev.currentTarget;
+  try {
+    const res = await fetch(a.href, { headers: headers() });
+    if (!res.ok) throw new Error((await res.json().catch(() => ({}))).detail || res.statusText);
+    const url = URL.createObjectURL(await res.blob());
+    const tmp = el("a", { href: url, download: a.id === "dl-csv" ? "events.csv" : "events.parquet" });
+    document.body.append(tmp);
+    tmp.click();
+    tmp.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  } catch (err) {
+    showError("Download: " + err.message);
+  }
+}
+
 // ---------------------------------------------------------------- questions
 async function ask(ev) {
   ev.preventDefault();
@@ -379,6 +397,7 @@ async function start() {
   $("#events-form").addEventListener("submit", loadEvents);
   $("#prev").addEventListener("click", () => { evState.offset = Math.max(0, evState.offset - evState.limit); loadEvents(); });
   $("#next").addEventListener("click", () => { evState.offset += evState.limit; loadEvents(); });
+  for (const id of ["#dl-csv", "#dl-parquet"]) $(id).addEventListener("click", download);
   $("#ask-form").addEventListener("submit", ask);
   $("#check-form").addEventListener("submit", checkClaims);
   $("#alliance-form").addEventListener("submit", loadAlliances);
