@@ -82,3 +82,18 @@ def test_check_text_end_to_end_without_coder(shared_data: Path) -> None:
     res = check_text(text, as_of=AS_OF, data=shared_data, use_coder=False)
     verdicts = {c["kind"]: c["verdict"] for c in res["claims"]}
     assert verdicts == {"no_alliance": "supported", "treaty_scope": "contradicted", "trade_share": "supported"}
+
+
+def test_quantity_and_dated_event_against_the_timeline(shared_data: Path) -> None:
+    from redline.knowledge.korea import load_timeline
+
+    src = _src(timeline=load_timeline(shared_data))
+    src.as_of = dt.date(2024, 11, 25)
+    q = judge(Claim("s", 0, "quantity", {"value": 10000, "unit": "troops"}), src)
+    assert q.verdict == "supported" and q.citation.startswith("http")
+    odd = judge(Claim("s", 0, "quantity", {"value": 123456, "unit": "troops"}), src)
+    assert odd.verdict == "unverifiable"
+    visit = judge(
+        Claim("s", 0, "dated_event", {"source": "PRK", "target": "RUS", "cameo": "042", "date": "2024-11-10"}), src
+    )
+    assert visit.verdict == "supported" and "timeline" in visit.evidence

@@ -193,6 +193,7 @@ class Sources:
     treaties: Any = None
     trade: Any = None
     provocations: list[Any] | None = None
+    timeline: list[Any] | None = None
     doc_id: str = ""
     notes: list[str] = field(default_factory=list)
 
@@ -411,8 +412,59 @@ def _j_has_not(c: Claim, src: Sources) -> None:
     c.citation = f"redline store ({getattr(src.store, 'path', '')})"
 
 
+def _numbers(text: str) -> list[float]:
+    return [float(x.replace(",", "")) for x in re.findall(r"\b\d{1,3}(?:,\d{3})+\b|\b\d+\b", text)]
+
+
 def _j_quantity(c: Claim, src: Sources) -> None:
-    c.evidence = f"no source in the store or knowledge base gives a count of {c.claim['unit']}"
+    """A count (troops, workers...) is supported when a dated source before the as-of date reports the same
+    figure
+    (within 10%) with the same noun; otherwise unverifiable."""
+    value, unit = float(c.claim["value"]), str(c.claim["unit"])
+    lo = src.as_of - dt.timedelta(days=365)
+    hits = []
+    for e in src.timeline or []:
+        if not (lo <= e.date < src.as_of):
+            continue
+        body = f"{e.headline}. {e.text}"
+        for m in re.finditer(r"(\d{1,3}(?:,\d{3})+|\d+)\s+(?:[\w-]+\s+){0,3}" + re.escape(unit), body):
+            n = float(m.group(1).replace(",", ""))
+            if abs(n - value) <= 0.1 * value:
+                hits.append(e)
+                break
+    if hits:
+        e = hits[0]
+        c.verdict = SUPPORTED
+        c.evidence = (
+            f"reported before {src.as_of}: {e.date} '{e.headline}' ({len(hits)} matching report(s) in "
+            "the CSIS North Korea-Russia timeline); a report of the figure, not an independent count"
+        )
+        c.citation = e.url
+        return
+    c.evidence = f"no dated source in the store or knowledge base reports {int(value):,} {unit}"
+
+
+def _timeline_match(src: Sources, a: str, b: str, cameo: str, d: dt.date) -> Any:
+    """The best timeline entry within 30 days (before the as-of date) that names both countries and an event of
+    the same class: the class named in the headline first, then the source named in the headline, then nearest."""
+    classes_of = cls_table.class_of_code(cameo)
+    if not classes_of:
+        return None
+    main = classes_of[0]
+    best: tuple[int, int, Any] | None = None
+    for e in src.timeline or []:
+        if abs((e.date - d).days) > 30 or e.date >= src.as_of:
+            continue
+        body = f"{e.headline}. {e.text}"
+        cs = {x for x, _, _ in find_countries(body)}
+        if not ({a, b} <= cs and main in cls_table.find_in_text(body)):
+            continue
+        head_cs = {x for x, _, _ in find_countries(e.headline)}
+        score = 2 * (main in cls_table.find_in_text(e.headline)) + (a in head_cs)
+        key = (score, -abs((e.date - d).days), e)
+        if best is None or key[:2] > best[:2]:
+            best = key
+    return best[2] if best is not None else None
 
 
 def _j_dated(c: Claim, src: Sources) -> None:
@@ -420,7 +472,13 @@ def _j_dated(c: Claim, src: Sources) -> None:
     d = dt.date.fromisoformat(k["date"])
     lo, hi = d - dt.timedelta(days=30), d + dt.timedelta(days=31)
     if src.store is None:
-        c.evidence = "no store to check against"
+        e = _timeline_match(src, k["source"], k["target"], k["cameo"], d)
+        if e is not None:
+            c.verdict = SUPPORTED
+            c.evidence = f"reported in the CSIS North Korea-Russia timeline: {e.date} '{e.headline}'"
+            c.citation = e.url
+        else:
+            c.evidence = "no store to check against and no matching timeline entry"
         return
     hits = src.store.sql(
         "SELECT date, cameo, dataset FROM events WHERE asserted AND source_country = ? "
@@ -436,6 +494,12 @@ def _j_dated(c: Claim, src: Sources) -> None:
         c.citation = f"redline store ({getattr(src.store, 'path', '')})"
     else:
         cov = _coverage(src, k["source"], lo, hi)
+        e = _timeline_match(src, k["source"], k["target"], k["cameo"], d)
+        if e is not None:
+            c.verdict = SUPPORTED
+            c.evidence = f"reported in the CSIS North Korea-Russia timeline: {e.date} '{e.headline}'"
+            c.citation = e.url
+            return
         c.evidence = f"no matching event in the store ({cov} events involving {k['source']} in that period)"
 
 
@@ -471,6 +535,7 @@ def check_text(
 ) -> dict[str, Any]:
     """Extract and judge the claims of ``text``. ``coded``: (sentence index, Event) pairs if already coded."""
     from redline.knowledge import TradeBook, TreatyBook, data_dir, load_provocations
+    from redline.knowledge.korea import load_timeline
 
     when = as_of or dt.date.today()
     src = Sources(as_of=when, store=store, doc_id=doc_id)
@@ -479,6 +544,10 @@ def check_text(
         src.treaties = TreatyBook.load(d)
         src.trade = TradeBook.load(d)
         src.provocations = load_provocations(d)
+        try:
+            src.timeline = load_timeline(d)
+        except RedlineError as exc:
+            src.notes.append(f"timeline unavailable: {exc}")
     except RedlineError as exc:
         src.notes.append(f"data folder unavailable ({exc}): curated records only")
         src.treaties = TreatyBook.load(atop=False)
