@@ -567,6 +567,8 @@ def check_text(
     for i, e in coded or []:
         if i in taken or not e.asserted or not e.source_country or not e.target_country:
             continue
+        if sentences[i].rstrip().endswith("?"):
+            continue  # a question asserts nothing
         if e.source_country == e.target_country:
             continue
         claims.append(
