@@ -30,7 +30,15 @@ from redline.records import Question
 
 from . import classes
 
-__all__ = ["ParsedQuestion", "parse_question", "parse_spec", "find_countries", "question_to_dict"]
+__all__ = [
+    "ParsedQuestion",
+    "parse_question",
+    "parse_spec",
+    "parse_trigger",
+    "with_trigger",
+    "find_countries",
+    "question_to_dict",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +193,12 @@ def _trigger(clause: str) -> Trigger | None:
         elif re.search(r"\b(against|on|with)\s+(the\s+)?$", before):
             adversary = adversary or code
     return Trigger(actor=actor, event_class=cls[0], place=place, adversary=adversary, text=clause.strip())
+
+
+def parse_trigger(clause: str) -> Trigger | None:
+    """A trigger from a clause such as 'North Korea sends troops to Russia': actor, event class, place,
+    adversary; None when no country or no event class is named."""
+    return _trigger(clause)
 
 
 def parse_question(text: str, as_of: dt.date | None = None) -> ParsedQuestion:
