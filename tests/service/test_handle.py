@@ -93,3 +93,89 @@ def test_warm_start_fills_the_cache(store_file: Path) -> None:
         assert ("series", "CHN", "PRK") in keys or ("series", "JPN", "PRK") in keys, keys
     finally:
         app.state.handle.close()
+
+
+def _random_store(path: Path, n: int = 3000) -> Path:
+    import datetime as dt
+    import random
+
+    from redline.records import Event, Provenance
+    from redline.store import Store
+
+    rng = random.Random(5)
+    codes = [("042", 1, 1.9), ("057", 2, 8.0), ("112", 3, -2.0), ("190", 4, -10.0), ("036", 1, 4.0)]
+    actors = ["CHN", "CHNGOV", "PRK", "PRKMIL", "USA", "KOR", "JPN", "RUS", ""]
+    events = []
+    for i in range(n):
+        s, t = rng.choice(actors), rng.choice(actors)
+        code, quad, gold = rng.choice(codes)
+        events.append(Event(
+            event_id=f"r{i}", date=dt.date(2020, 1, 1) + dt.timedelta(days=rng.randrange(900)), source=s, target=t,
+            cameo=code, quad_class=quad, goldstein=gold, source_country=s[:3], target_country=t[:3],
+            asserted=rng.random() > 0.1, provenance=Provenance(dataset="rand")))
+    with Store.open(path) as st:
+        st.ingest_events(events, dataset="rand", origin="tests")
+    return path
+
+
+@pytest.mark.parametrize("a,b", [("CHN", "PRK"), ("USA", "KOR"), ("CHNGOV", "PRK"), ("PRKMIL", "CHNGOV"),
+                                 ("FRA", "DEU")])
+def test_dyad_index_gives_the_same_series_as_the_store(tmp_path: Path, a: str, b: str) -> None:
+    import pandas as pd
+
+    from redline.indicators import dyad_series
+
+    h = StoreHandle(_random_store(tmp_path / "r.duckdb"), writable=False)
+    try:
+        h.enable_index(background=False)
+        idx = h.dyad_index()
+        assert idx is not None and idx.rows == 3000
+        for by in ("week", "month", "year"):
+            for directed in (False, True):
+                for start, end in ((None, None), ("2020-06-01", "2021-03-31")):
+                    with idx.reader() as src:
+                        got = dyad_series(src, a, b, by=by, directed=directed, start=start, end=end)
+                    with h.reader() as st:
+                        want = dyad_series(st, a, b, by=by, directed=directed, start=start, end=end)
+                    pd.testing.assert_frame_equal(got, want, check_dtype=False)
+        folder = Path(idx.folder)
+        assert folder.exists()
+    finally:
+        h.close()
+    assert not folder.exists()  # the temporary copy goes with the handle
+
+
+def test_dyad_index_follows_writes(store_file: Path) -> None:
+    import json
+
+    from fastapi.testclient import TestClient
+
+    from redline.service import create_app
+
+    from .conftest import TOKEN
+
+    app = create_app(store_file, token=TOKEN, dyad_index=True)
+    h = app.state.handle
+    try:
+        deadline = time.time() + 20
+        while h.dyad_index() is None and time.time() < deadline:
+            time.sleep(0.05)
+        assert h.dyad_index() is not None
+        c = TestClient(app)
+        before = sum(r["events"] for r in c.get("/api/dyad", params={"a": "CHN", "b": "PRK"}).json()["series"])
+        line = json.dumps({"event_id": "w1", "date": "2024-03-21", "source_actor": "PRK", "source_country": "PRK",
+                           "target_actor": "CHN", "target_country": "CHN", "cameo": "042"}) + "\n"
+        r = c.post("/api/ingest", data={"source": "jsonl"}, files={"file": ("a.jsonl", line.encode(), "text/plain")},
+                   headers={"Authorization": f"Bearer {TOKEN}"})
+        assert r.status_code == 200 and r.json()["stored"] == 1
+        # right after the write the old index no longer counts (series come from the store) ...
+        after = sum(r["events"] for r in c.get("/api/dyad", params={"a": "CHN", "b": "PRK"}).json()["series"])
+        assert after == before + 1
+        # ... and a new one is built for the new generation
+        deadline = time.time() + 20
+        while h.dyad_index() is None and time.time() < deadline:
+            time.sleep(0.05)
+        idx = h.dyad_index()
+        assert idx is not None and idx.generation == h.generation and idx.rows == len(sample_events()) + 1
+    finally:
+        h.close()

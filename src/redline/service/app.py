@@ -171,6 +171,7 @@ def create_app(
     data_dir: str | None = None,
     cache_size: int = 512,
     warm_dyads: int = 0,
+    dyad_index: bool = False,
 ) -> FastAPI:
     """The service for the store at ``store_path``.
 
@@ -180,6 +181,8 @@ def create_app(
     browser (none by default). ``data_dir``: the shared data folder for treaties and trade (default: as
     ``redline.knowledge.data_dir``). ``cache_size``: results kept per store generation (0: none).
     ``warm_dyads``: compute the monthly series of that many busiest dyads in the background at start.
+    ``dyad_index``: keep a pair-sorted copy of the dyad columns for faster uncached series (built in the
+    background at start and after each write; see :class:`redline.service.handle.DyadIndex`).
     """
     if read_token_required and not token:
         raise RedlineError("read_token_required needs a token")
@@ -325,6 +328,13 @@ def create_app(
         from redline.indicators import dyad_series
 
         def compute() -> pd.DataFrame:
+            idx = handle.dyad_index()
+            if idx is not None:
+                try:
+                    with idx.reader() as src:
+                        return dyad_series(src, a, b, by=by, directed=directed, start=start, end=end)
+                except Exception:  # e.g. the indicator reads a column the index lacks: use the store
+                    log.exception("dyad series from the index failed; reading the store")
             with handle.reader() as st:
                 return dyad_series(st, a, b, by=by, directed=directed, start=start, end=end)
 
@@ -572,8 +582,14 @@ def create_app(
         return _json(out)
 
     app.state.knowledge = knowledge
-    if warm_dyads > 0:
-        threading.Thread(target=warm, args=(warm_dyads,), name="redline-warm", daemon=True).start()
+    def start_background() -> None:
+        if dyad_index:
+            handle.enable_index(background=False)
+        if warm_dyads > 0:
+            warm(warm_dyads)
+
+    if dyad_index or warm_dyads > 0:
+        threading.Thread(target=start_background, name="redline-start", daemon=True).start()
     return app
 
 
