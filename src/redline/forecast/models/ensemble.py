@@ -49,7 +49,7 @@ class Ensemble(BaseModel):
         valid_queries: int = 4000,
         candidates: int = 100,
         negatives: int = 30,
-        l2: float = 1e-4,
+        l2: float = 1e-3,
         seed: int = 0,
     ) -> None:
         super().__init__()

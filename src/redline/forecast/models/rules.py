@@ -41,6 +41,7 @@ class TemporalRules(BaseModel):
     def __init__(
         self,
         max_length: int = 2,
+        use_length1: bool = True,
         walks: int = 200,
         body_samples: int = 500,
         min_support: int = 2,
@@ -55,6 +56,7 @@ class TemporalRules(BaseModel):
     ) -> None:
         super().__init__()
         self.max_length = max_length
+        self.use_length1 = use_length1
         self.walks = walks
         self.body_samples = body_samples
         self.min_support = min_support
@@ -165,7 +167,8 @@ class TemporalRules(BaseModel):
         idx = self._compact_index(t)
         a, lam = self.a, self.lam_fit
         # length 1: facts (s, b, c, t1): rule h <- b
-        for ids, owner, pos in idx.gather_chunks(q[:, 0], np.full(n, t), self.max_rows):
+        chunks = idx.gather_chunks(q[:, 0], np.full(n, t), self.max_rows) if self.use_length1 else iter(())
+        for ids, owner, pos in chunks:
             qi = ids[owner]
             conf = self.conf1[q[qi, 1], idx.payload["r"][pos]]
             m = conf > 0
