@@ -26,6 +26,8 @@ def main() -> None:
     ap.add_argument("--store", required=True)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--warm", type=int, default=0, help="serve --warm N (0: the first load meets a cold cache)")
+    ap.add_argument("--ready", action="store_true", help="Wait for the dyad index and the warm-up to finish "
+                    "before the first load (a service that has been running a while).")
     ap.add_argument("--dyad", default="CHN,PRK")
     a = ap.parse_args()
     os.environ["PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD"] = "1"
@@ -35,6 +37,15 @@ def main() -> None:
     loads: list[float] = []
     detail: list[dict[str, Any]] = []
     with Server(Path(a.store), "--warm", str(a.warm)) as srv, sync_playwright() as pw:
+        if a.ready:
+            import httpx
+
+            deadline = time.time() + 600
+            while time.time() < deadline:
+                info = httpx.get(srv.base + "/api/info", timeout=60).json()
+                if info["dyad_index"]["ready"] and info["warm"]["done"]:
+                    break
+                time.sleep(0.5)
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS, headless=True)
         try:
             for _ in range(a.runs):
@@ -53,7 +64,8 @@ def main() -> None:
         finally:
             browser.close()
     out: dict[str, Any] = {"benchmark": "service.dashboard_first_load", "store": Path(a.store).name,
-                           "dyad": a.dyad, "target_ms": 2000, "first_ms": round(loads[0], 1),
+                           "dyad": a.dyad, "warm": a.warm, "ready": a.ready, "target_ms": 2000,
+                           "first_ms": round(loads[0], 1),
                            "runs": percentiles(loads), "detail": detail}
     out["pass"] = bool(max(loads) <= 2000)
     print(json.dumps(out))

@@ -39,6 +39,7 @@ def test_info_and_openapi(client: TestClient) -> None:
     assert info["events"] == N and info["documents"] == 3
     assert info["path"] == "svc.duckdb"  # the file name only, not where it lives
     assert info["writable"] is True
+    assert info["dyad_index"] == {"enabled": False, "ready": False, "rows": 0} and info["warm"]["done"] is True
     paths = client.get("/openapi.json").json()["paths"]
     for p in ("/api/events", "/api/dyad", "/api/panel", "/api/actors", "/api/ask", "/api/check", "/api/brief",
               "/api/ingest", "/api/countries/{code}"):

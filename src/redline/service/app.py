@@ -272,6 +272,10 @@ def create_app(
         out["read_token_required"] = read_token_required
         out["upload_sources"] = sorted(UPLOAD_SOURCES)
         out["max_upload_bytes"] = max_upload_bytes
+        idx = handle.dyad_index()
+        out["dyad_index"] = {"enabled": handle.index_enabled, "ready": idx is not None,
+                             "rows": idx.rows if idx is not None else 0}
+        out["warm"] = dict(warm_state)
         return _json(out)
 
     @app.get("/api/events", dependencies=[Read], tags=["events"])
@@ -389,6 +393,8 @@ def create_app(
 
         return handle.cached(("figure", a, b, by, start, end, directed), compute)
 
+    warm_state: dict[str, Any] = {"dyads": warm_dyads, "done": warm_dyads == 0}
+
     def warm(n: int) -> None:
         """Compute the monthly series and charts of the ``n`` busiest country dyads ahead of the first visit."""
         try:
@@ -402,6 +408,8 @@ def create_app(
             log.info("warmed %d dyads", len(top))
         except Exception:  # warming is an optimisation; a failure here must not stop the service
             log.exception("warming the dyad cache failed")
+        finally:
+            warm_state["done"] = True
 
     @app.get("/api/panel", dependencies=[Read], tags=["indicators"])
     def panel(
