@@ -55,11 +55,17 @@ def main() -> None:
                 page.goto(f"{srv.base}/ui/#dyad/{a_code}/{b_code}/month")
                 page.wait_for_selector("#dyad-chart g.point path", timeout=120_000)
                 ms = (time.perf_counter() - t0) * 1000
-                nav = page.evaluate("() => { const n = performance.getEntriesByType('navigation')[0];"
-                                    " return {dcl: n.domContentLoadedEventEnd, load: n.loadEventEnd}; }")
+                nav = page.evaluate(
+                    "() => { const n = performance.getEntriesByType('navigation')[0];"
+                    " const end = (p) => { const r = performance.getEntriesByType('resource')"
+                    "   .find((e) => e.name.includes(p)); return r ? r.responseEnd : -1; };"
+                    " return {dcl: n.domContentLoadedEventEnd, load: n.loadEventEnd,"
+                    "  plotly: end('/ui/plotly.min.js'), figure: end('/api/dyad/figure')}; }")
                 loads.append(ms)
                 detail.append({"chart_ms": round(ms, 1), "dom_content_loaded_ms": round(nav["dcl"], 1),
-                               "load_event_ms": round(nav["load"], 1)})
+                               "load_event_ms": round(nav["load"], 1),
+                               "plotly_received_ms": round(nav["plotly"], 1),
+                               "figure_received_ms": round(nav["figure"], 1)})
                 ctx.close()
         finally:
             browser.close()
