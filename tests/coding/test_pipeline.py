@@ -85,3 +85,9 @@ def test_stated_intention_and_refusal(coder: Any) -> None:
 def test_gerund_subject_of_negated_verb_is_still_asserted(coder: Any) -> None:
     evs = one(coder, "Iran sending drones to Russia does not violate the treaty.")
     assert any(e.source == "IRN" and e.target == "RUS" for e in evs)
+
+
+def test_possessive_pronoun_prefers_main_subject(coder: Any) -> None:
+    evs = one(coder, "Iran could help Iraq defend itself, which is why its troops joined the Iraqi army.")
+    joined = [e for e in evs if e.cameo.startswith("06")]
+    assert joined and joined[0].source == "IRNMIL"

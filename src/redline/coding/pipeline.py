@@ -113,6 +113,7 @@ class _DocState:
     last_person: Actor | None = None
     persons: dict[str, Actor] = field(default_factory=dict)  # surname -> actor, learned in this document
     by_sector: dict[str, Actor] = field(default_factory=dict)  # last actor seen with each sector
+    main_subject: tuple[int, Actor] | None = None  # (token index, actor) of the sentence's main-clause subject
 
 
 def _number(tok: Any) -> float | None:
@@ -274,6 +275,9 @@ class Coder:
                 if a is not None:
                     return a
             low = head.lower_
+            ms = st.main_subject
+            if low in _PRONOUNS and ms is not None and ms[0] < head.i:
+                return ms[1]  # "North Korea could help Russia ..., which is why its troops ...": the main subject
             if low in _PRONOUNS and st.last_country is not None:
                 return st.last_country
             if low in _PERSON_PRONOUNS and st.last_person is not None:
@@ -296,12 +300,16 @@ class Coder:
             ):
                 # "the government", "its workers"
                 lc = st.last_country
+                ms = st.main_subject
+                if ms is not None and ms[0] < head.i and any(c.lower_ in ("its", "their") for c in head.children):
+                    lc = ms[1]
                 return Actor(lc.country + secs[0], lc.name, lc.country, secs[0])
             if secs and st.last_country is not None and any(c.dep_ == "poss" for c in head.children):
                 # "its troops", "their workers"
                 for c in head.children:
                     if c.dep_ == "poss" and c.lower_ in _PRONOUNS:
-                        lc = st.last_country
+                        ms = st.main_subject
+                        lc = ms[1] if ms is not None and ms[0] < c.i else st.last_country
                         return Actor(lc.country + secs[0], lc.name, lc.country, secs[0])
             return None
         # remember for coreference
@@ -387,6 +395,12 @@ class Coder:
         dates = [e for e in sent.ents if e.label_ == "DATE"]
         by_verb: dict[int, list[Event]] = {}
         nouns: list[Any] = []
+        st.main_subject = None
+        root_subj = next((c for c in sent.root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if root_subj is not None and root_subj.i in st.names:
+            a = self.actor_of(root_subj, st, remember=True)
+            if a is not None and a.country:
+                st.main_subject = (root_subj.i, Actor(a.country, a.name, a.country, ""))
         for t in sent:
             pos = t.pos_
             if t.dep_ in ("nsubj", "nsubjpass") and t.i in st.names:
@@ -442,6 +456,12 @@ class Coder:
         preps = self._preps(v)
         if v.dep_ in ("amod", "acomp", "oprd"):
             return []
+        if (
+            v.tag_ == "VBG"
+            and v.dep_ in ("pcomp", "advcl", "xcomp")
+            and not any(c.dep_ in ("dobj", "nsubj", "dative", "prep") for c in v.children)
+        ):
+            return []  # "see every move as threatening": an adjective in verb form
         dobj = next((c for c in v.children if c.dep_ in ("dobj", "dative") and c.pos_ != "ADP"), None)
         if dobj is None and v.dep_ == "relcl" and v.head.pos_ in ("NOUN", "PROPN"):
             dobj = v.head  # "the treaty ..., which it ratified"
@@ -464,7 +484,9 @@ class Coder:
             return []  # "adding a plane to the pool" is not a statement
         subj = self._subject(v)
         passive = self._passive_target(v)
-        sources = self.actors_of(subj, st, remember=True) if subj is not None else []
+        # only a real subject becomes the antecedent of later pronouns (not "Russia" in "help Russia defend")
+        remember = subj is not None and subj.dep_ in ("nsubj", "nsubjpass") and subj.head.i == v.i
+        sources = self.actors_of(subj, st, remember=remember) if subj is not None else []
         src_tok = subj if sources else None
         tgt_tok = None
         targets: list[Actor] = []
