@@ -88,6 +88,6 @@ def test_gerund_subject_of_negated_verb_is_still_asserted(coder: Any) -> None:
 
 
 def test_possessive_pronoun_prefers_main_subject(coder: Any) -> None:
-    evs = one(coder, "Iran could help Iraq defend itself, which is why its troops joined the Iraqi army.")
+    evs = one(coder, "Iran could help Iraq defend itself, which is why its troops joined the Iraqi army.", True)
     joined = [e for e in evs if e.cameo.startswith("06")]
     assert joined and joined[0].source == "IRNMIL"
