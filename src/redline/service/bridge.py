@@ -6,9 +6,11 @@ Those packages land separately; until they do (or when they fail to import), eac
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import importlib
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -45,9 +47,31 @@ def ask(question: str, *, as_of: dt.date, trigger: str | None, store: Any, data:
 
             raise QuestionError(f"trigger: could not read a country and an event class in {trigger!r}")
         pq = with_trigger(pq, trig)
-    ctx = context.load(as_of, store=store, data=data)
+    ctx = _context(context, as_of, store, data)
     out: dict[str, Any] = answer(pq, ctx).to_json()
     return out
+
+
+_CONTEXTS: dict[tuple[dt.date, str | None], Any] = {}
+_CONTEXT_LOCK = threading.Lock()
+
+
+def _context(context: Any, as_of: dt.date, store: Any, data: str | None) -> Any:
+    """A question context for this request's store. Loading one reads treaties and trade from disk (seconds),
+    so a store-less template is kept per date and copied with the request's store, fresh notes and no cached
+    store span; if the template cannot be copied (assess changed its shape), load afresh."""
+    key = (as_of, data)
+    with _CONTEXT_LOCK:
+        template = _CONTEXTS.get(key)
+        if template is None:
+            template = context.load(as_of, store=None, data=data)
+            if len(_CONTEXTS) > 32:
+                _CONTEXTS.clear()
+            _CONTEXTS[key] = template
+    try:
+        return dataclasses.replace(template, store=store, notes=list(template.notes), _span=None)
+    except (TypeError, ValueError, AttributeError):
+        return context.load(as_of, store=store, data=data)
 
 
 def check(text: str, *, as_of: dt.date | None, store: Any, data: str | None) -> dict[str, Any]:
