@@ -212,14 +212,16 @@ INTENT_HEADS = frozenset(
         "look",
     }
 )
-REFUSAL_HEADS = frozenset({"refuse", "decline", "reject", "rule", "unwilling", "reluctant"})
+REFUSAL_HEADS = frozenset({"refuse", "decline", "reject", "rule", "unwilling", "reluctant", "fail"})
 _FUTURE = frozenset({"will", "would", "shall", "'ll", "wo", "'d"})
 
 
 def stated_intent(tok: Any) -> str:
-    """For a non-asserted action: "intent" or "refusal" when the text states one ("will allow", "ready to help",
+    """For a non-asserted action: "intent", "refusal" or "demand" when the text states one ("will allow", "ready to help",
     "will not lift", "refused to release"), else ""."""
     negated = any(c.dep_ == "neg" for c in tok.children)
+    if any(c.dep_ in ("aux", "auxpass") and c.lower_ == "must" for c in tok.children):
+        return "demand"  # "Y must mediate", "X must end attacks"
     future = any(c.dep_ in ("aux", "auxpass") and c.lower_ in _FUTURE for c in tok.children)
     if future:
         return "refusal" if negated else "intent"

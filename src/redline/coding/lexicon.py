@@ -167,7 +167,7 @@ _INTENT = {
     "08": "035",
     "02": "030",
     "03": "030",
-    "09": "030",
+    "09": "",
     "01": "",
     "10": "130",
     "11": "130",
@@ -187,6 +187,8 @@ _REFUSAL = {"04": "125", "05": "120", "06": "121", "07": "122", "08": "124", "02
 
 def intent_code(code: str, kind: str) -> str:
     """The code of stating an intention ("intent"/"threat") or a refusal ("refusal") to do ``code``."""
+    if kind == "demand":
+        return "100"
     table = _REFUSAL if kind == "refusal" else _INTENT
     return table.get(code[:2], "")
 

@@ -476,6 +476,10 @@ class Coder:
         if found is None:
             return []
         code, spec = found
+        if lemma == "call" and any(c.dep_ == "oprd" for c in v.children):
+            code = "111"  # "called the ambassador a very stupid guy"
+        if code[:2] == "15" and dobj is not None and any(c.lower_ == "joint" for c in dobj.children):
+            code = "062"  # joint exercises are military cooperation
         if (
             code == "010"
             and lemma in ("add", "note", "write", "report", "describe")
@@ -546,6 +550,8 @@ class Coder:
         if found is None:
             return []
         code, spec = found
+        if code[:2] == "15" and any(c.lower_ == "joint" for c in n.children):
+            code = "062"  # joint exercises are military cooperation
         sources: list[Actor] = []
         for c in n.children:
             if c.dep_ in ("poss", "compound", "amod") and (c.i in st.names or c.lower_ in _PRONOUNS):
