@@ -217,8 +217,10 @@ _FUTURE = frozenset({"will", "would", "shall", "'ll", "wo", "'d"})
 
 
 def stated_intent(tok: Any) -> str:
-    """For a non-asserted action: "intent", "refusal" or "demand" when the text states one ("will allow", "ready to help",
-    "will not lift", "refused to release"), else ""."""
+    """For a non-asserted action: "intent", "refusal" or "demand" when the text states one.
+
+    ("will allow", "ready to help"; "will not lift", "refused to release"; "must end"), else "".
+    """
     negated = any(c.dep_ == "neg" for c in tok.children)
     if any(c.dep_ in ("aux", "auxpass") and c.lower_ == "must" for c in tok.children):
         return "demand"  # "Y must mediate", "X must end attacks"
