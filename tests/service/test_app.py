@@ -340,3 +340,36 @@ def test_ask_answers_with_evidence_when_assess_is_installed(client: TestClient) 
     assert 0.0 <= body["probability"] <= 1.0
     assert body["question"]["actor"] == "CHN" and body["question"]["target"] == "PRK"
     assert isinstance(body["evidence"], list)
+    again = client.post("/api/ask", json={"question": "Will China impose sanctions on North Korea by 2024-06-30?",
+                                          "as_of": "2024-03-10"})
+    assert again.json() == body  # the reused question context answers as a fresh one
+
+
+def test_reads_keep_answering_during_an_upload_ingest(store_file: Path) -> None:
+    import threading
+
+    app = create_app(store_file, token=TOKEN)
+    try:
+        c = TestClient(app)
+        rows = [{**NEW_EVENT, "event_id": f"bulk{i}", "date": f"2024-0{1 + i % 3}-{1 + i % 28:02d}"}
+                for i in range(4000)]
+        files = {"file": ("bulk.jsonl", upload_lines(*rows), "text/plain")}
+        result: dict[str, Any] = {}
+
+        def upload() -> None:
+            result["r"] = c.post("/api/ingest", data={"source": "jsonl"}, files=files, headers=AUTH)
+
+        t = threading.Thread(target=upload)
+        t.start()
+        statuses, totals = [], []
+        while t.is_alive() or not statuses:
+            r = c.get("/api/events", params={"dyad": "CHN,PRK", "limit": 1})
+            statuses.append(r.status_code)
+            totals.append(r.json()["total"])
+        t.join()
+        assert result["r"].status_code == 200 and result["r"].json()["stored"] == 4000
+        assert set(statuses) == {200}
+        assert all(n in (5, 4005) for n in totals)  # each read sees the store before or after the whole batch
+        assert c.get("/api/events", params={"dyad": "CHN,PRK", "limit": 1}).json()["total"] == 4005
+    finally:
+        app.state.handle.close()
