@@ -25,9 +25,8 @@ DEFAULT_COMPONENTS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("recurrency", {}),
     ("tlogic", {"max_length": 1}),
     ("decay", {"key": "sr", "lam": 0.0}),
-    ("decay", {"key": "s", "lam": 0.1}),
     ("decay", {"key": "r", "lam": 0.1}),
-    ("decay", {"key": "o", "lam": 0.3}),
+    ("decay", {"key": "s", "lam": 1.0}),
 )
 _EPS = 1e-4
 
@@ -197,12 +196,18 @@ class Ensemble(BaseModel):
 
     def predict(self, queries: np.ndarray) -> np.ndarray:
         q = self._check(queries)
-        total = np.zeros((len(q), self.num_entities))
-        for k, x in enumerate(self._features(q)):
-            if self.w[2 * k]:
-                total += self.w[2 * k] * x
-            if self.w[2 * k + 1]:
-                total += self.w[2 * k + 1] * np.log(_EPS + x.astype(np.float64))
+        total = np.zeros((len(q), self.num_entities), dtype=np.float64)
+        for k, m in enumerate(self.models):
+            wl, wg = float(self.w[2 * k]), float(self.w[2 * k + 1])
+            if not (wl or wg):
+                continue  # a component the validation data gave no weight is not even run
+            x = _normalise(np.asarray(m.predict(q), dtype=np.float64))
+            if wl:
+                total += wl * x
+            if wg:
+                x += _EPS
+                np.log(x, out=x)
+                total += wg * x
         return total
 
     def _explain(self, query: np.ndarray, entity: int) -> list[Reason]:

@@ -53,6 +53,7 @@ class TemporalRules(BaseModel):
         seed: int = 0,
         batch_size: int = 512,
         max_rows: int = 3_000_000,
+        tune_queries: int = 5000,
     ) -> None:
         super().__init__()
         self.max_length = max_length
@@ -68,6 +69,7 @@ class TemporalRules(BaseModel):
         self.seed = seed
         self.batch_size = batch_size
         self.max_rows = max_rows
+        self.tune_queries = tune_queries
         self.conf1 = np.zeros((0, 0))  # [head, body] confidence of length-1 rules
         self.rules2 = np.zeros((0, 4))  # rows: head, b1, b2, confidence
         self.lam_fit = 0.1
@@ -103,6 +105,7 @@ class TemporalRules(BaseModel):
     def _choose_lambda(self, graph: TKG, progress: bool) -> float:
         best, best_mrr = self.lam_grid[0], -1.0
         rng = np.random.default_rng(self.seed)
+        keep_p = min(1.0, self.tune_queries / max(2 * len(graph.valid), 1))
         for lam in self.lam_grid:
             self.lam_fit = lam
             self.reset_memory()
@@ -111,7 +114,7 @@ class TemporalRules(BaseModel):
             self.observe(graph.train)
             rr: list[np.ndarray] = []
             for t, q, at in timestamp_batches(graph.valid, graph.num_relations):
-                keep = rng.random(len(q)) < 0.3 if len(q) > 200 else np.ones(len(q), bool)
+                keep = rng.random(len(q)) < keep_p
                 pi, pj = _same_key_pairs(q[:, 0] * (2 * graph.num_relations) + q[:, 1])
                 qs = np.flatnonzero(keep)
                 if len(qs):
@@ -125,7 +128,7 @@ class TemporalRules(BaseModel):
             if progress:
                 import sys
 
-                print(f"tlogic: lam={lam:g} valid MRR (30% sample) {mrr:.4f}", file=sys.stderr)
+                print(f"tlogic: lam={lam:g} valid MRR (sample) {mrr:.4f}", file=sys.stderr)
             if mrr > best_mrr:
                 best, best_mrr = lam, mrr
             rng = np.random.default_rng(self.seed)
