@@ -44,7 +44,9 @@ def test_info_and_openapi(client: TestClient) -> None:
     for p in ("/api/events", "/api/dyad", "/api/panel", "/api/actors", "/api/ask", "/api/check", "/api/brief",
               "/api/ingest", "/api/countries/{code}"):
         assert p in paths
-    assert client.get("/docs").status_code == 200
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "/ui/docs.js" in docs.text and "https://" not in docs.text  # offline
+    assert client.get("/ui/docs.js").status_code == 200
 
 
 def test_event_filters_and_paging(client: TestClient) -> None:

@@ -196,7 +196,7 @@ def create_app(
         title="redline",
         version=_version(),
         description="Political event data: events, dyad series, panels, actors, questions and claim checks.",
-        docs_url="/docs",
+        docs_url=None,  # FastAPI's Swagger page loads from a CDN; /docs below renders the spec offline
         redoc_url=None,
     )
     app.state.handle = handle
@@ -244,6 +244,10 @@ def create_app(
     @app.get("/ui/", include_in_schema=False)
     def dashboard() -> Response:
         return FileResponse(STATIC / "index.html", media_type="text/html")
+
+    @app.get("/docs", include_in_schema=False)
+    def api_docs() -> Response:
+        return FileResponse(STATIC / "docs.html", media_type="text/html")
 
     @app.get("/ui/plotly.min.js", include_in_schema=False)
     def plotly_js() -> Response:
