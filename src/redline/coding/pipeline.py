@@ -400,7 +400,10 @@ class Coder:
         if root_subj is not None and root_subj.i in st.names:
             a = self.actor_of(root_subj, st, remember=True)
             if a is not None and a.country:
-                st.main_subject = (root_subj.i, Actor(a.country, a.name, a.country, ""))
+                st.main_subject = (
+                    root_subj.i,
+                    a if len(a.code) == 3 or a.sector == "REB" else Actor(a.country, a.name, a.country, ""),
+                )
         for t in sent:
             pos = t.pos_
             if t.dep_ in ("nsubj", "nsubjpass") and t.i in st.names:
@@ -462,7 +465,8 @@ class Coder:
             and not any(c.dep_ in ("dobj", "nsubj", "dative", "prep") for c in v.children)
         ):
             return []  # "see every move as threatening": an adjective in verb form
-        dobj = next((c for c in v.children if c.dep_ in ("dobj", "dative") and c.pos_ != "ADP"), None)
+        dobj = next((c for c in v.children if c.dep_ == "dobj"), None)
+        dative = next((c for c in v.children if c.dep_ == "dative" and c.pos_ != "ADP"), None)
         if dobj is None and v.dep_ == "relcl" and v.head.pos_ in ("NOUN", "PROPN"):
             dobj = v.head  # "the treaty ..., which it ratified"
         xcomp = next((c for c in v.children if c.dep_ == "xcomp"), None)
@@ -502,6 +506,9 @@ class Coder:
         def fresh(actors: list[Actor]) -> list[Actor]:
             return [a for a in actors if not a.country or a.country not in src_countries]
 
+        if not targets and dative is not None:  # "gave Putin a warning": the recipient
+            targets = fresh(self.actors_of(dative, st))
+            tgt_tok = dative
         if not targets and dobj is not None:
             targets = fresh(self.actors_of(dobj, st))
             tgt_tok = dobj
