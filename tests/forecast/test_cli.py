@@ -80,16 +80,16 @@ def test_icews14_slice_smoke(shared_data: Path, tmp_path: Path, capsys):
 def _store_with_history(path: Path) -> None:
     from redline.store import Store
 
-    events = []
+    rows = []
     day = dt.date(2024, 1, 1)
-    k = 0
     for d in range(120):
         date = (day + dt.timedelta(days=d)).isoformat()
         if d % 3 == 0:
-            events.append(make_event(f"e{k}", date, "CHNGOV", "PRKGOV", "042", 1, 1.9)); k += 1
+            rows.append((date, "CHNGOV", "PRKGOV", "042", 1, 1.9))
         if d % 10 == 0:
-            events.append(make_event(f"e{k}", date, "CHN", "PRK", "036", 1, 4.0)); k += 1
-        events.append(make_event(f"e{k}", date, "USA", "PRK", "112", 3, -2.0)); k += 1
+            rows.append((date, "CHN", "PRK", "036", 1, 4.0))
+        rows.append((date, "USA", "PRK", "112", 3, -2.0))
+    events = [make_event(f"e{k}", *row) for k, row in enumerate(rows)]
     store = Store.open(str(path))
     try:
         store.ingest_events(events, dataset="test", origin="hand-built")

@@ -161,9 +161,11 @@ class BaseModel:
             raise ModelError(f"{self.name}: save before fit")
         meta = {"model": self.name, "config": self.config(), "num_entities": self.num_entities,
                 "num_relations": self.num_relations}
-        arrays = {f"state_{k}": v for k, v in self._state().items()}
+        arrays: dict[str, Any] = {f"state_{k}": v for k, v in self._state().items()}
+        arrays["meta"] = np.asarray(json.dumps(meta))
+        arrays["memory"] = self.memory()
         with p.open("wb") as fh:
-            np.savez_compressed(fh, meta=np.asarray(json.dumps(meta)), memory=self.memory(), **arrays)
+            np.savez_compressed(fh, **arrays)
         return p
 
     @classmethod

@@ -16,7 +16,7 @@ import numpy as np
 from redline.errors import ModelError
 
 from ..data import TKG
-from ..evaluate import _same_key_pairs, filtered_ranks, timestamp_batches
+from ..evaluate import timestamp_batches
 from .base import BaseModel, Reason
 
 __all__ = ["Ensemble", "DEFAULT_COMPONENTS"]

@@ -368,13 +368,13 @@ def _sample_confidence(facts: np.ndarray, rules: np.ndarray, r2: int, ne: int, s
         x, z, t1 = facts[pick, 0], facts[pick, 2], facts[pick, 3]
         # second edge z -b2-> y at t2 >= t1: choose uniformly among those
         st_all, ct_all = sr.ranges(z * r2 + b2, np.full(len(z), big + 1))
-        st_lo, _ = sr.ranges(z * r2 + b2, t1)
-        lo = st_lo + _
+        st_lo, ct_lo = sr.ranges(z * r2 + b2, t1)
+        lo = st_lo + ct_lo  # first second-hop edge at or after t1
         cnt = st_all + ct_all - lo
         ok = cnt > 0
         if not ok.any():
             continue
-        x, t_lo, lo, cnt = x[ok], t1[ok], lo[ok], cnt[ok]
+        x, lo, cnt = x[ok], lo[ok], cnt[ok]
         p = lo + (rng.random(len(lo)) * cnt).astype(np.int64)
         y, t2 = sr.payload["o"][p], sr.times[p]
         keys = (x * ne + y) * r2 + h
