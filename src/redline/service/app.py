@@ -15,7 +15,8 @@ import json
 import logging
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -192,7 +193,13 @@ def create_app(
     secret = token.encode() if token else None
     knowledge = _Knowledge(data_dir)
 
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        handle.close()  # on server shutdown: release the store, remove the dyad index's temporary file
+
     app = FastAPI(
+        lifespan=lifespan,
         title="redline",
         version=_version(),
         description="Political event data: events, dyad series, panels, actors, questions and claim checks.",

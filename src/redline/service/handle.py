@@ -18,6 +18,7 @@ current generation, so a series computed from it equals one computed from the st
 
 from __future__ import annotations
 
+import atexit
 import logging
 import shutil
 import tempfile
@@ -111,6 +112,8 @@ class DyadIndex:
         except Exception:
             shutil.rmtree(folder, ignore_errors=True)
             raise
+        # should the process end without closing the handle, the temporary copy still goes
+        atexit.register(shutil.rmtree, folder, True)
         return cls(con, folder, generation, int(row[0]) if row else 0)
 
     @contextmanager
@@ -226,7 +229,10 @@ class StoreHandle:
         return idx if idx is not None and idx.generation == self.generation else None
 
     def close(self) -> None:
+        """Close the store and remove the index's temporary file (safe to call twice)."""
         with self._index_lock:
+            if self._closed:
+                return
             self._closed = True
             if self._index is not None:
                 self._index.close()
