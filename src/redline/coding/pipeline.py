@@ -420,7 +420,7 @@ class Coder:
                 gov = gov.head
                 steps += 1
             gov_events = by_verb.get(gov.i)
-            if gov_events and not all(e.cameo[:2] == "01" for e in gov_events):
+            if gov_events and not all(e.cameo == "010" for e in gov_events):
                 continue  # the verb already says what happened ("imposed sanctions", "held talks")
             inherited: list[Actor] = []
             if gov.pos_ in ("VERB", "AUX") and n.dep_ == "dobj" and n.head.i == gov.i:
