@@ -462,7 +462,7 @@ class Coder:
         if (
             v.tag_ == "VBG"
             and v.dep_ in ("pcomp", "advcl", "xcomp")
-            and not any(c.dep_ in ("dobj", "nsubj", "dative", "prep") for c in v.children)
+            and not any(c.dep_ in ("dobj", "nsubj", "dative", "prep", "xcomp", "ccomp") for c in v.children)
         ):
             return []  # "see every move as threatening": an adjective in verb form
         dobj = next((c for c in v.children if c.dep_ == "dobj"), None)
@@ -480,6 +480,11 @@ class Coder:
         if found is None:
             return []
         code, spec = found
+        if code == "010" and any(
+            c.dep_ == "ccomp" and any(g.dep_ in ("aux", "auxpass") and g.lower_ == "must" for g in c.children)
+            for c in v.children
+        ):
+            code = "100"  # "X says Y must end the attacks" is a demand
         if lemma == "call" and any(c.dep_ == "oprd" for c in v.children):
             code = "111"  # "called the ambassador a very stupid guy"
         if code[:2] == "15" and dobj is not None and any(c.lower_ == "joint" for c in dobj.children):
