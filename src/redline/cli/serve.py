@@ -42,7 +42,8 @@ def serve(
     path = resolve_store(store)
     app = create_app(path, token=secret, read_token_required=read_token, cors_origins=tuple(cors or ()),
                      max_upload_bytes=max_upload_mb * 1024 * 1024, data_dir=data,
-                     cache_size=cache_size, warm_dyads=warm, dyad_index=dyad_index)
+                     cache_size=cache_size, warm_dyads=warm, dyad_index=dyad_index,
+                     preload_knowledge=True)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -173,6 +173,7 @@ def create_app(
     cache_size: int = 512,
     warm_dyads: int = 0,
     dyad_index: bool = False,
+    preload_knowledge: bool = False,
 ) -> FastAPI:
     """The service for the store at ``store_path``.
 
@@ -184,6 +185,7 @@ def create_app(
     ``warm_dyads``: compute the monthly series of that many busiest dyads in the background at start.
     ``dyad_index``: keep a pair-sorted copy of the dyad columns for faster uncached series (built in the
     background at start and after each write; see :class:`redline.service.handle.DyadIndex`).
+    ``preload_knowledge``: load treaties and trade in the background at start (else on first use).
     """
     if read_token_required and not token:
         raise RedlineError("read_token_required needs a token")
@@ -511,17 +513,21 @@ def create_app(
                     "AND source_country <> target_country AND source_country <> '' AND target_country <> '' "
                     "GROUP BY 1 ORDER BY events DESC LIMIT ?", [code, code, code, 100])
 
-        partners = handle.cached(("partners", code), compute).head(limit)
-        rows = records(partners)
-        for r in rows:
-            r["name"] = _name(str(r["partner"]))
         when = on or _last_date(handle) or dt.date.today()
-        alliances, notes = knowledge.alliances(code, when)
-        trade, tnotes = knowledge.trade(code, [str(r["partner"]) for r in rows], when)
-        return _json({
-            "code": code, "name": c.name if c else code, "on": when, "partners": rows,
-            "alliances": alliances, "trade": trade, "notes": notes + tnotes,
-        })
+
+        def view() -> str:  # the whole answer is cached: trade look-ups cost ~0.2 s a partner
+            partners = handle.cached(("partners", code), compute).head(limit)
+            rows = records(partners)
+            for r in rows:
+                r["name"] = _name(str(r["partner"]))
+            alliances, notes = knowledge.alliances(code, when)
+            trade, tnotes = knowledge.trade(code, [str(r["partner"]) for r in rows], when)
+            return json.dumps({
+                "code": code, "name": c.name if c else code, "on": when, "partners": rows,
+                "alliances": alliances, "trade": trade, "notes": notes + tnotes,
+            }, default=_default, allow_nan=False)
+
+        return Response(handle.cached(("country", code, when, limit), view), media_type="application/json")
 
     @app.get("/api/alliances", dependencies=[Read], tags=["actors"])
     def alliance_network(
@@ -602,12 +608,15 @@ def create_app(
 
     app.state.knowledge = knowledge
     def start_background() -> None:
+        if preload_knowledge:
+            knowledge.treaties()
+            knowledge.tradebook()
         if dyad_index:
             handle.enable_index(background=False)
         if warm_dyads > 0:
             warm(warm_dyads)
 
-    if dyad_index or warm_dyads > 0:
+    if dyad_index or warm_dyads > 0 or preload_knowledge:
         threading.Thread(target=start_background, name="redline-start", daemon=True).start()
     return app
 
