@@ -132,6 +132,7 @@ class Store:
         except duckdb.Error as exc:
             raise StoreError(f"bad memory limit {limit!r}: {exc}") from exc
         con.execute("SET preserve_insertion_order = false")
+        con.execute("SET enable_progress_bar = false")  # the CLI shows its own progress; JSON output stays clean
         store = cls(con, spath)
         if not read_only:
             try:
