@@ -79,7 +79,9 @@ def test_decay_keys():
 def test_ensemble_learns_weights_on_valid_and_round_trips(tmp_path: Path):
     g = _pattern_graph()
     comps = (("recurrency", {"lam": 0.1, "alpha": 0.9}), ("tlogic", {"max_length": 1, "lam": 0.1}))
-    m = get_model("ensemble", components=comps, valid_queries=100, candidates=10, negatives=3).fit(g)
+    m = get_model("ensemble", components=comps, valid_queries=100, candidates=10, negatives=3, rerank=5,
+                  rerank_iter=5).fit(g)
+    assert "rerank" in m.selection
     assert m.selection["on"] == "valid" and len(m.w) == 4 and (m.w >= 0).all()
     q = np.array([[3, 1, 71], [13, 4, 71]])
     p = m.save(tmp_path / "e.npz")

@@ -36,6 +36,11 @@ def _normalise(s: np.ndarray) -> np.ndarray:
     return np.divide(s, m, out=np.zeros_like(s), where=m > 0)
 
 
+def _query_features(xs: list[np.ndarray]) -> np.ndarray:
+    """Per query: how many entities each component scores at all (log1p), a measure of how much history there is."""
+    return np.column_stack([np.log1p((x > 0).sum(axis=1)) for x in xs]).astype(np.float32)
+
+
 class Ensemble(BaseModel):
     """Weighted sum of per-query normalised component scores; weights learned on validation MRR."""
 
@@ -49,6 +54,8 @@ class Ensemble(BaseModel):
         candidates: int = 100,
         negatives: int = 30,
         l2: float = 1e-3,
+        rerank: int = 50,
+        rerank_iter: int = 200,
         seed: int = 0,
     ) -> None:
         super().__init__()
@@ -58,6 +65,9 @@ class Ensemble(BaseModel):
         self.candidates = candidates
         self.negatives = negatives
         self.l2 = l2
+        self.rerank = rerank
+        self.rerank_iter = rerank_iter
+        self._gbm: Any = None
         self.seed = seed
         self.models: list[Any] = []
         self.w = np.ones(len(self.components))
@@ -96,10 +106,13 @@ class Ensemble(BaseModel):
         if len(graph.valid) == 0:
             self.selection = {"on": "default", "weights": self.w.tolist()}
             return
-        feats, mask = self._valid_features(graph)
+        feats, mask, qfeat = self._valid_features(graph)
         self.w = self._learn(feats, mask, progress)
         self.selection = {"on": "valid", "weights": [round(x, 4) for x in self.w.tolist()],
-                          "valid_queries": int(feats.shape[0]), "valid_mrr_candidates": self._mrr(feats, mask)}
+                          "valid_queries": int(feats.shape[0]), "valid_mrr_candidates": self._mrr(feats, mask, self.w)}
+        self._gbm = None
+        if self.rerank > 0:
+            self._gbm = self._learn_reranker(feats, mask, qfeat, progress)
 
     def _features(self, q: np.ndarray) -> list[np.ndarray]:
         """Per component: scores normalised per query (max 1), as float32."""
@@ -114,7 +127,7 @@ class Ensemble(BaseModel):
             out.append(np.log(np.float32(_EPS) + x))
         return np.stack(out, axis=-1)
 
-    def _valid_features(self, graph: TKG) -> tuple[np.ndarray, np.ndarray]:
+    def _valid_features(self, graph: TKG) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Features of the top candidates (equal-weight pre-ranking) of a sample of validation queries; the
         answer sits in column 0; ``mask`` is False for other true answers at the same time (filtered)."""
         nq = 2 * len(graph.valid)
@@ -124,7 +137,7 @@ class Ensemble(BaseModel):
             m.reset_memory()
             m.observe(graph.train)
         c = self.candidates
-        feats, masks = [], []
+        feats, masks, qfeats = [], [], []
         for t, q, at in timestamp_batches(graph.valid, graph.num_relations):
             sel = np.flatnonzero(rng.random(len(q)) < keep_p)
             if len(sel):
@@ -140,6 +153,7 @@ class Ensemble(BaseModel):
                 cand[:, 1:][cand[:, 1:] == ans[:, None]] = (ans[:, None].repeat(c - 1, 1)[cand[:, 1:] == ans[:, None]]
                                                             + 1) % self.num_entities
                 feats.append(self._expand([np.take_along_axis(x, cand, axis=1) for x in xs]))
+                qfeats.append(_query_features(xs))
                 # filter: other true answers of the same (s, r) at t
                 keys = q[:, 0] * (2 * graph.num_relations) + q[:, 1]
                 true = set(zip(keys.tolist(), q[:, 2].tolist(), strict=True))
@@ -152,10 +166,11 @@ class Ensemble(BaseModel):
                 masks.append(mask)
             for m in self.models:
                 m.observe(at)
-        return np.concatenate(feats), np.concatenate(masks)
+        return np.concatenate(feats), np.concatenate(masks), np.concatenate(qfeats)
 
     @staticmethod
     def _mrr(feats: np.ndarray, mask: np.ndarray, w: np.ndarray | None = None) -> float:
+        """MRR over candidate sets (answer in column 0, ties by average position)."""
         if w is None:
             w = np.zeros(feats.shape[-1])
             w[0::2] = 1.0
@@ -194,21 +209,87 @@ class Ensemble(BaseModel):
             print(f"ensemble: valid MRR on candidates {before:.4f} (equal) -> {after:.4f} (learned)", file=sys.stderr)
         return w if after >= before else w0
 
+    def _learn_reranker(self, feats: np.ndarray, mask: np.ndarray, qfeat: np.ndarray, progress: bool) -> Any:
+        """Gradient-boosted trees that re-score the top candidates of the weighted sum (answer vs. not), trained
+        on the same validation candidates; kept only if they beat the weighted sum on a held-out half."""
+        try:
+            from sklearn.ensemble import HistGradientBoostingClassifier
+        except ImportError:  # optional: without scikit-learn the weighted sum is the ensemble
+            self.selection["rerank"] = "skipped: scikit-learn not installed"
+            return None
+        x = self._rerank_matrix(feats, qfeat, feats.astype(np.float64) @ self.w)
+        y = np.zeros(mask.shape)
+        y[:, 0] = 1.0
+        n = len(feats)
+        perm = np.random.default_rng(self.seed).permutation(n)
+        half_a, half_b = perm[: n // 2], perm[n // 2 :]
+
+        def train(idx: np.ndarray) -> Any:
+            clf = HistGradientBoostingClassifier(max_iter=self.rerank_iter, learning_rate=0.1, max_leaf_nodes=31,
+                                                 random_state=self.seed)
+            m = mask[idx]
+            return clf.fit(x[idx][m], y[idx][m])
+
+        def mrr(clf: Any, idx: np.ndarray) -> float:
+            p = clf.predict_proba(x[idx].reshape(-1, x.shape[-1]))[:, 1].reshape(len(idx), -1)
+            return self._mrr(p[..., None], mask[idx], np.ones(1))
+
+        held = mrr(train(half_a), half_b)
+        lin = self._mrr(feats[half_b], mask[half_b], self.w)
+        self.selection["rerank_heldout_mrr"] = round(held, 4)
+        self.selection["linear_heldout_mrr"] = round(lin, 4)
+        if progress:
+            print(f"ensemble: held-out valid MRR weighted sum {lin:.4f}, reranked {held:.4f}", file=sys.stderr)
+        if held <= lin:
+            self.selection["rerank"] = "dropped: no gain on held-out validation"
+            return None
+        self.selection["rerank"] = f"top {self.rerank}"
+        return train(np.arange(n))
+
+    @staticmethod
+    def _rerank_matrix(feats: np.ndarray, qfeat: np.ndarray, linear: np.ndarray) -> np.ndarray:
+        """Per candidate: component features, weighted-sum score, its rank in the query, query-level features."""
+        rank = (-linear).argsort(axis=1, kind="stable").argsort(axis=1, kind="stable").astype(np.float32)
+        n, c = linear.shape
+        qf = np.broadcast_to(qfeat[:, None, :], (n, c, qfeat.shape[1]))
+        return np.concatenate([feats, linear[..., None].astype(np.float32), rank[..., None], qf], axis=-1)
+
     def predict(self, queries: np.ndarray) -> np.ndarray:
         q = self._check(queries)
         total = np.zeros((len(q), self.num_entities), dtype=np.float64)
+        keep = self._gbm is not None
+        xs: list[np.ndarray] = []
         for k, m in enumerate(self.models):
             wl, wg = float(self.w[2 * k]), float(self.w[2 * k + 1])
-            if not (wl or wg):
+            if not (wl or wg) and not keep:
                 continue  # a component the validation data gave no weight is not even run
             x = _normalise(np.asarray(m.predict(q), dtype=np.float64))
+            if keep:
+                xs.append(x.astype(np.float32))
             if wl:
                 total += wl * x
             if wg:
                 x += _EPS
                 np.log(x, out=x)
                 total += wg * x
+        if keep and len(q):
+            total = self._rerank(total, xs)
         return total
+
+    def _rerank(self, total: np.ndarray, xs: list[np.ndarray]) -> np.ndarray:
+        k = min(self.rerank, self.num_entities)
+        top = np.argpartition(-total, k - 1, axis=1)[:, :k]
+        lin = np.take_along_axis(total, top, axis=1)
+        order = np.argsort(-lin, axis=1, kind="stable")
+        top, lin = np.take_along_axis(top, order, axis=1), np.take_along_axis(lin, order, axis=1)
+        feats = self._expand([np.take_along_axis(x, top, axis=1) for x in xs])
+        x = self._rerank_matrix(feats, _query_features(xs), lin)
+        p = self._gbm.predict_proba(x.reshape(-1, x.shape[-1]))[:, 1].reshape(len(total), k)
+        out = total.copy()
+        # the re-scored candidates stay above every other entity, in the order of the trees' probabilities
+        base = total.max(axis=1, keepdims=True) + 1.0
+        np.put_along_axis(out, top, base + p, axis=1)
+        return out
 
     def _explain(self, query: np.ndarray, entity: int) -> list[Reason]:
         out = []
@@ -229,6 +310,10 @@ class Ensemble(BaseModel):
         import json
 
         state: dict[str, np.ndarray] = {"w": self.w}
+        if self._gbm is not None:
+            import pickle
+
+            state["reranker"] = np.frombuffer(pickle.dumps(self._gbm), dtype=np.uint8)
         for k, m in enumerate(self.models):
             buf = io.BytesIO()
             comp = m._state()
@@ -244,6 +329,11 @@ class Ensemble(BaseModel):
         from . import get_model
 
         self.w = state["w"]
+        self._gbm = None
+        if "reranker" in state:
+            import pickle
+
+            self._gbm = pickle.loads(state["reranker"].tobytes())  # noqa: S301 (model files are the user's own)
         self.models = []
         k = 0
         while f"comp{k}" in state:
