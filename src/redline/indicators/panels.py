@@ -131,10 +131,7 @@ def dyad_series(source: Any, a: str, b: str, *, by: str = "month", directed: boo
     a, b = a.upper(), b.upper()
     level = "country" if len(a) == 3 and len(b) == 3 else "actor"
     s, t = f"source_{level}", f"target_{level}"
-    if level == "country":
-        pair = f"({s} = ? AND {t} = ?)"
-    else:
-        pair = f"(starts_with({s}, ?) AND starts_with({t}, ?))"
+    pair = f"({s} = ? AND {t} = ?)" if level == "country" else f"(starts_with({s}, ?) AND starts_with({t}, ?))"
     where = f"({pair} OR {pair})" if not directed else pair
     params: list[Any] = [a, b, b, a] if not directed else [a, b]
     extra, extra_params = _filters(start, end)

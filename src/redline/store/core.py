@@ -246,11 +246,10 @@ class Store:
     def _ingest_batch(self, dataset: str, batch: Any, run_id: int, *, use_ledger: bool = True) -> IngestReport:
         # Batches of in-memory events have no file to fingerprint: their ledger rows are keyed by run.
         key = fingerprint(batch.origin) if use_ledger else f"run:{run_id}"
-        if use_ledger:
-            if self._ledger(dataset, key, batch.index) is not None:
-                # Already stored whole: its events count as duplicates; its rejects were quarantined then.
-                n = len(batch.events)
-                return IngestReport(dataset, n, 0, n, 0, 0.0, batches=1, skipped_batches=1)
+        if use_ledger and self._ledger(dataset, key, batch.index) is not None:
+            # Already stored whole: its events count as duplicates; its rejects were quarantined then.
+            n = len(batch.events)
+            return IngestReport(dataset, n, 0, n, 0, 0.0, batches=1, skipped_batches=1)
         con = self.con
         con.execute("BEGIN TRANSACTION")
         try:
