@@ -423,18 +423,30 @@ class Coder:
             if gov_events and not all(e.cameo == "010" for e in gov_events):
                 continue  # the verb already says what happened ("imposed sanctions", "held talks")
             inherited: list[Actor] = []
-            if gov.pos_ in ("VERB", "AUX") and n.dep_ == "dobj" and n.head.i == gov.i:
+            # is the noun inside the verb's object ("announced $33 million in assistance")?
+            in_object = False
+            h = n
+            while h.i != gov.i and h.head.i != h.i:
+                if h.dep_ == "dobj" and h.head.i == gov.i:
+                    in_object = True
+                    break
+                h = h.head
+            if gov.pos_ in ("VERB", "AUX") and in_object:
                 subj = self._subject(gov)
                 inherited = self.actors_of(subj, st) if subj is not None else []
             evs = self._noun_event(n, n.lemma_.lower(), si, st, doc, dates, inherited)
-            if evs and gov_events and n.dep_ == "dobj" and n.head.i == gov.i:
+            if evs and gov_events and in_object:
                 by_verb[gov.i] = []  # "announced the deployment of troops": the deployment is the event
             extra.extend(evs)
         out = [e for evs in by_verb.values() for e in evs] + extra
         # reported speech: "X said Y attacked Z" is coded as the attack, not as a bare statement
         said = [i for i, evs in by_verb.items() if evs and all(e.cameo == "010" for e in evs)]
         if said and len(out) > len(said):
-            starts = {e.provenance.span[0] + sent.start_char for e in out if e.cameo != "010" and e.provenance.span}
+            starts = {
+                e.provenance.span[0] + sent.start_char
+                for e in out
+                if e.cameo != "010" and e.asserted and e.provenance.span
+            }
             doc_ = sent.doc
             drop = set()
             for i in said:
