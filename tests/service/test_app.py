@@ -385,3 +385,16 @@ def test_reads_keep_answering_during_an_upload_ingest(store_file: Path) -> None:
         assert c.get("/api/events", params={"dyad": "CHN,PRK", "limit": 1}).json()["total"] == 4005
     finally:
         app.state.handle.close()
+
+
+def test_json_is_strict_and_periods_have_their_bounds() -> None:
+    import datetime as dt
+
+    assert app_module._dumps({"x": float("nan"), "y": [float("inf"), 1.5], "d": dt.date(2024, 2, 3)}) == (
+        '{"x": null, "y": [null, 1.5], "d": "2024-02-03"}')
+    d = dt.date(2024, 2, 14)  # a Wednesday
+    assert app_module.period_range(d, "day") == (d, d)
+    assert app_module.period_range(d, "week") == (dt.date(2024, 2, 12), dt.date(2024, 2, 18))
+    assert app_module.period_range(d, "month") == (dt.date(2024, 2, 1), dt.date(2024, 2, 29))
+    assert app_module.period_range(dt.date(2023, 12, 9), "month") == (dt.date(2023, 12, 1), dt.date(2023, 12, 31))
+    assert app_module.period_range(d, "year") == (dt.date(2024, 1, 1), dt.date(2024, 12, 31))

@@ -13,6 +13,7 @@ import hmac
 import io
 import json
 import logging
+import math
 import tempfile
 import threading
 from collections.abc import AsyncIterator, Callable
@@ -116,8 +117,22 @@ async def _send_json(send: Send, status: int, body: dict[str, Any]) -> None:
 
 
 def _json(obj: Any, status: int = 200) -> Response:
-    return Response(json.dumps(obj, default=_default, allow_nan=False), status_code=status,
-                    media_type="application/json")
+    return Response(_dumps(obj), status_code=status, media_type="application/json")
+
+
+def _dumps(obj: Any) -> str:
+    """Strict JSON: NaN and infinities (never valid JSON) become null."""
+    return json.dumps(_finite(obj), default=_default, allow_nan=False)
+
+
+def _finite(o: Any) -> Any:
+    if isinstance(o, float):
+        return o if math.isfinite(o) else None
+    if isinstance(o, dict):
+        return {k: _finite(v) for k, v in o.items()}
+    if isinstance(o, list | tuple):
+        return [_finite(v) for v in o]
+    return o
 
 
 def _default(o: Any) -> Any:
@@ -373,8 +388,7 @@ def create_app(
 
         def compute() -> str:  # the serialised body is cached: a hit costs no pandas work
             s = series_of(a, b, by, start, end, directed)
-            return json.dumps({"a": a, "b": b, "by": by, "directed": directed, "series": records(s)},
-                              default=_default, allow_nan=False)
+            return _dumps({"a": a, "b": b, "by": by, "directed": directed, "series": records(s)})
 
         body = handle.cached(("series_json", a, b, by, start, end, directed), compute)
         return Response(body, media_type="application/json")
@@ -522,10 +536,10 @@ def create_app(
                 r["name"] = _name(str(r["partner"]))
             alliances, notes = knowledge.alliances(code, when)
             trade, tnotes = knowledge.trade(code, [str(r["partner"]) for r in rows], when)
-            return json.dumps({
+            return _dumps({
                 "code": code, "name": c.name if c else code, "on": when, "partners": rows,
                 "alliances": alliances, "trade": trade, "notes": notes + tnotes,
-            }, default=_default, allow_nan=False)
+            })
 
         return Response(handle.cached(("country", code, when, limit), view), media_type="application/json")
 
