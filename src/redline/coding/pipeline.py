@@ -55,6 +55,7 @@ _TARGET_PREPS = (
     "upon",
     "about",
 )
+_TROOPS = frozenset({"troop", "peacekeeper", "soldier", "contingent", "force", "unit", "battalion", "marine"})
 _LOC_PREPS = frozenset({"in", "at", "near", "inside", "across", "along", "outside"})
 _PRONOUNS = frozenset({"it", "its", "they", "them", "their", "itself", "themselves"})
 _PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his"})
@@ -497,6 +498,12 @@ class Coder:
             for c in v.children
         ):
             code = "100"  # "X says Y must end the attacks" is a demand
+        if (
+            code[:2] == "04"
+            and lemma in ("arrive", "land", "enter", "reach", "deploy")
+            and any(c.dep_ in ("nsubj", "nsubjpass") and c.lemma_.lower() in _TROOPS for c in v.children)
+        ):
+            code = "074"  # "peacekeepers arrived in Mali": a deployment, not a visit
         if lemma == "call" and any(c.dep_ == "oprd" for c in v.children):
             code = "111"  # "called the ambassador a very stupid guy"
         if code[:2] == "15" and dobj is not None and any(c.lower_ == "joint" for c in dobj.children):
