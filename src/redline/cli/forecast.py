@@ -129,8 +129,9 @@ def predict_cmd(
     table.add_column("why")
     for i, c in enumerate(fc.codes, 1):
         why = "; ".join(
-            (f"{r['fact']['date']} {r['fact']['source']}->{r['fact']['target']} {r['fact']['code']}"
-             if "fact" in r else r["text"]) + f" (w={r['weight']:.3g})"
+            (f"{r['text']}, latest {r['fact']['date']}" if r["kind"] == "history" else
+             f"{r['fact']['date']} {r['fact']['source']}->{r['fact']['target']} {r['fact']['code']}"
+             f" (w={r['weight']:.2g})" if "fact" in r else f"{r['text']} (w={r['weight']:.2g})")
             for r in c.reasons[:3]
         )
         table.add_row(str(i), c.code, c.label, f"{c.score:.3f}", why)

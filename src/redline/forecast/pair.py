@@ -177,32 +177,35 @@ def forecast_pair(
     total = np.zeros(nrel)
     for t in horizon:
         q = np.column_stack([np.full(nrel, s), np.arange(nrel), np.full(nrel, t)])
-        total += np.asarray(model.predict(q))[:, o]
+        total += np.asarray(model.proba(q))[:, o]
     total /= len(horizon)
-    # the model ranks targets given (source, code); weigh each code by how often the source has used it lately
-    rowsum = np.zeros(nrel)
-    for t in horizon[:1]:
-        q = np.column_stack([np.full(nrel, s), np.arange(nrel), np.full(nrel, t)])
-        sc = np.asarray(model.predict(q))
-        rowsum = np.where(sc.sum(axis=1) > 0, sc.sum(axis=1), 1.0)
+    # the model gives P(target | source, code); weigh each code by how often the source has used it lately
     mine = facts[facts[:, 0] == s]
     activity = np.bincount(mine[:, 1], weights=np.exp2(-(last + 1 - mine[:, 3]) / activity_half_life),
                            minlength=nrel) + 1e-3
-    total = total / rowsum * (activity / activity.sum())
+    total = total * (activity / activity.sum())
     order = np.argsort(-total, kind="stable")[:top]
     codes = []
+    def as_fact(fs: int, fr: int, fo: int, ft: int) -> dict[str, str]:
+        return {
+            "source": graph.entity(fs if fr < nrel else fo),
+            "code": graph.relation_names[fr % nrel],
+            "target": graph.entity(fo if fr < nrel else fs),
+            "date": str((t0 + pd.Timedelta(days=int(ft))).date()),
+        }
+
     for r in order:
-        reasons = []
-        for reason in model.reasons((s, int(r), last + 1), o)[:5]:
+        reasons: list[dict[str, Any]] = []
+        same = facts[(facts[:, 0] == s) & (facts[:, 1] == r) & (facts[:, 2] == o)]
+        if len(same):
+            latest = same[np.argsort(-same[:, 3])[:3]]
+            reasons.append({"kind": "history", "text": f"{len(same)} past event(s) of this code for the pair",
+                            "weight": float(len(same)), "fact": as_fact(*(int(x) for x in latest[0]))})
+        model_reasons = sorted(model.reasons((s, int(r), last + 1), o), key=lambda x: (x.fact is None, -x.weight))
+        for reason in model_reasons[:5]:
             d = {"kind": reason.kind, "text": reason.text, "weight": round(float(reason.weight), 6)}
             if reason.fact is not None:
-                fs, fr, fo, ft = reason.fact
-                d["fact"] = {
-                    "source": graph.entity(fs if fr < nrel else fo),
-                    "code": graph.relation_names[fr % nrel],
-                    "target": graph.entity(fo if fr < nrel else fs),
-                    "date": str((t0 + pd.Timedelta(days=int(ft))).date()),
-                }
+                d["fact"] = as_fact(*reason.fact)
             reasons.append(d)
         code = graph.relation_names[int(r)]
         codes.append(RankedCode(code, _label(code), float(total[r]), tuple(reasons)))

@@ -133,6 +133,13 @@ class BaseModel:
     def predict(self, queries: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
+    def proba(self, queries: np.ndarray) -> np.ndarray:
+        """A distribution over answers per query: non-negative scores scaled to sum to one (uniform when the
+        model scores nothing). Models whose scores are logits override this."""
+        s = np.clip(np.asarray(self.predict(queries), dtype=np.float64), 0.0, None)
+        tot = s.sum(axis=1, keepdims=True)
+        return np.where(tot > 0, s / np.where(tot > 0, tot, 1.0), 1.0 / max(s.shape[1], 1))
+
     def explain(self, query: tuple[int, int, int], k: int = 5) -> list[Answer]:
         """Top ``k`` answers of one query ``(s, r, t)`` with the reasons behind each."""
         q = self._check(np.asarray([query]))

@@ -103,7 +103,7 @@ class Ensemble(BaseModel):
             return
         self.w = np.zeros(nf)
         self.w[0::2] = 1.0
-        if len(graph.valid) == 0:
+        if len(graph.valid) == 0 or graph.num_entities < 3:
             self.selection = {"on": "default", "weights": self.w.tolist()}
             return
         feats, mask, qfeat = self._valid_features(graph)
@@ -136,7 +136,8 @@ class Ensemble(BaseModel):
         for m in self.models:
             m.reset_memory()
             m.observe(graph.train)
-        c = self.candidates
+        c = max(2, min(self.candidates, self.num_entities))
+        negatives = min(self.negatives, (c - 1) // 3)
         feats, masks, qfeats = [], [], []
         for t, q, at in timestamp_batches(graph.valid, graph.num_relations):
             sel = np.flatnonzero(rng.random(len(q)) < keep_p)
@@ -146,9 +147,9 @@ class Ensemble(BaseModel):
                 prior = np.sum(xs, axis=0)
                 ans = q[sel, 2]
                 prior[np.arange(len(sel)), ans] = -np.inf
-                n_top = c - 1 - self.negatives
+                n_top = c - 1 - negatives
                 top = np.argpartition(-prior, n_top - 1, axis=1)[:, :n_top]
-                rand = rng.integers(0, self.num_entities, size=(len(sel), self.negatives))
+                rand = rng.integers(0, self.num_entities, size=(len(sel), negatives))
                 cand = np.column_stack([ans, top, rand])
                 cand[:, 1:][cand[:, 1:] == ans[:, None]] = (ans[:, None].repeat(c - 1, 1)[cand[:, 1:] == ans[:, None]]
                                                             + 1) % self.num_entities
@@ -276,6 +277,17 @@ class Ensemble(BaseModel):
             total = self._rerank(total, xs)
         return total
 
+    def proba(self, queries: np.ndarray) -> np.ndarray:
+        """``P(entity | s, r, t)``: the softmax of the weighted sum, which is what the weights were trained for."""
+        gbm, self._gbm = self._gbm, None
+        try:
+            logit = self.predict(queries)
+        finally:
+            self._gbm = gbm
+        logit -= logit.max(axis=1, keepdims=True)
+        p = np.exp(logit)
+        return p / p.sum(axis=1, keepdims=True)
+
     def _rerank(self, total: np.ndarray, xs: list[np.ndarray]) -> np.ndarray:
         k = min(self.rerank, self.num_entities)
         top = np.argpartition(-total, k - 1, axis=1)[:, :k]
@@ -300,7 +312,8 @@ class Ensemble(BaseModel):
             s = np.asarray(m.predict(query.reshape(1, 3)), dtype=np.float64)[0]
             x = s[entity] / s.max() if s.max() > 0 else 0.0
             share = wl * x + wg * float(np.log(_EPS + x))
-            out.append(Reason("component", f"{m.name} {m.config()} (weights {wl:.3g}, {wg:.3g} on log)", share))
+            label = m.name + (f"({m.key}, lam={m.lam:g})" if m.name == "decay" else "")
+            out.append(Reason("component", f"{label}: weight {wl:.3g} + {wg:.3g} on log", share))
             out.extend(m.reasons(query, entity)[:5])
         return out
 
