@@ -355,6 +355,12 @@ def test_ask_answers_with_evidence_when_assess_is_installed(client: TestClient) 
     again = client.post("/api/ask", json={"question": "Will China impose sanctions on North Korea by 2024-06-30?",
                                           "as_of": "2024-03-10"})
     assert again.json() == body  # the reused question context answers as a fresh one
+    triggered = client.post("/api/ask", json={"question": "Will China impose sanctions on North Korea by 2024-06-30?",
+                                              "as_of": "2024-03-10", "trigger": "North Korea conducts a nuclear test"})
+    assert triggered.status_code == 200, triggered.text
+    bad = client.post("/api/ask", json={"question": "Will China impose sanctions on North Korea by 2024-06-30?",
+                                        "as_of": "2024-03-10", "trigger": "nothing to see"})
+    assert bad.status_code == 400 and "trigger" in bad.json()["detail"]
 
 
 def test_reads_keep_answering_during_an_upload_ingest(store_file: Path) -> None:

@@ -40,7 +40,7 @@ def ask(question: str, *, as_of: dt.date, trigger: str | None, store: Any, data:
     answer = _need("redline.assess.answer", "answer")
     pq = parse_question(question, as_of)
     if trigger:
-        find_trigger = _need("redline.assess.questions", "_trigger")
+        find_trigger = _need("redline.assess.questions", "parse_trigger")
         trig = find_trigger(trigger)
         if trig is None:
             from redline.errors import QuestionError
