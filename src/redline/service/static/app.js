@@ -285,6 +285,7 @@ async function ask(ev) {
   const question = $("#ask-q").value.trim();
   const body = { question };
   if ($("#ask-asof").value) body.as_of = $("#ask-asof").value;
+  if ($("#ask-trigger").value.trim()) body.trigger = $("#ask-trigger").value.trim();
   const card = el("div", { class: "card" }, el("h3", {}, question), el("p", { class: "muted" }, "thinking…"));
   $("#cards").prepend(card);
   try {
