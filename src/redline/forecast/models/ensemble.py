@@ -2,8 +2,13 @@
 
 Each component is fitted on its own (and tunes its own settings on the validation split). The ensemble then
 scores a sample of validation queries with every component (history = train plus the validation facts before
-each query, as at test time), normalises each component's scores per query by their maximum, and chooses the
-weights of the sum by coordinate ascent on validation MRR.
+each query, as at test time), normalises each component's scores per query by their maximum, and learns the
+weights of a log-linear model, ``logit(o) = sum_k a_k * x_k(o) + b_k * log(1e-4 + x_k(o))`` with non-negative
+weights, by minimising the softmax cross-entropy of the answer among its top candidates (plus random ones).
+
+Optionally (``rerank > 0``, needs scikit-learn) gradient-boosted trees re-score the top candidates of that sum;
+the trees are kept only when they beat the sum on a held-out half of the validation queries. On ICEWS14 valid
+they gained +0.004 MRR held-out, so the default leaves them off.
 """
 
 from __future__ import annotations
@@ -54,7 +59,7 @@ class Ensemble(BaseModel):
         candidates: int = 100,
         negatives: int = 30,
         l2: float = 1e-3,
-        rerank: int = 50,
+        rerank: int = 0,
         rerank_iter: int = 200,
         seed: int = 0,
     ) -> None:
@@ -211,16 +216,23 @@ class Ensemble(BaseModel):
         return w if after >= before else w0
 
     def _learn_reranker(self, feats: np.ndarray, mask: np.ndarray, qfeat: np.ndarray, progress: bool) -> Any:
-        """Gradient-boosted trees that re-score the top candidates of the weighted sum (answer vs. not), trained
-        on the same validation candidates; kept only if they beat the weighted sum on a held-out half."""
+        """Gradient-boosted trees that re-score the top ``rerank`` candidates of the weighted sum (answer vs. not).
+
+        Training mirrors prediction: the candidates are the top ``rerank`` of the validation candidates by the
+        weighted sum (the answer is a positive only when it made the cut). Kept only if it beats the weighted sum
+        on a held-out half of the validation queries by more than 0.002 MRR."""
         try:
             from sklearn.ensemble import HistGradientBoostingClassifier
         except ImportError:  # optional: without scikit-learn the weighted sum is the ensemble
             self.selection["rerank"] = "skipped: scikit-learn not installed"
             return None
-        x = self._rerank_matrix(feats, qfeat, feats.astype(np.float64) @ self.w)
-        y = np.zeros(mask.shape)
-        y[:, 0] = 1.0
+        linear = feats.astype(np.float64) @ self.w
+        k = min(self.rerank, linear.shape[1])
+        order = np.argsort(-linear, axis=1, kind="stable")[:, :k]
+        x = self._rerank_matrix(np.take_along_axis(feats, order[..., None], axis=1), qfeat,
+                                np.take_along_axis(linear, order, axis=1))
+        y = (order == 0).astype(np.float64)
+        mk = np.take_along_axis(mask, order, axis=1) | (y > 0)
         n = len(feats)
         perm = np.random.default_rng(self.seed).permutation(n)
         half_a, half_b = perm[: n // 2], perm[n // 2 :]
@@ -228,23 +240,29 @@ class Ensemble(BaseModel):
         def train(idx: np.ndarray) -> Any:
             clf = HistGradientBoostingClassifier(max_iter=self.rerank_iter, learning_rate=0.1, max_leaf_nodes=31,
                                                  random_state=self.seed)
-            m = mask[idx]
-            return clf.fit(x[idx][m], y[idx][m])
+            return clf.fit(x[idx][mk[idx]], y[idx][mk[idx]])
 
-        def mrr(clf: Any, idx: np.ndarray) -> float:
-            p = clf.predict_proba(x[idx].reshape(-1, x.shape[-1]))[:, 1].reshape(len(idx), -1)
-            return self._mrr(p[..., None], mask[idx], np.ones(1))
+        def linear_ranks(idx: np.ndarray) -> np.ndarray:
+            true = linear[idx, :1]
+            rest, m = linear[idx, 1:], mask[idx, 1:]
+            return 1.0 + ((rest > true) & m).sum(1) + ((rest == true) & m).sum(1) / 2.0
 
-        held = mrr(train(half_a), half_b)
-        lin = self._mrr(feats[half_b], mask[half_b], self.w)
+        clf = train(half_a)
+        lin_r = linear_ranks(half_b)
+        p = clf.predict_proba(x[half_b].reshape(-1, x.shape[-1]))[:, 1].reshape(len(half_b), k)
+        yb, mb = y[half_b], mk[half_b] & (y[half_b] == 0)
+        pt = np.take_along_axis(p, yb.argmax(axis=1)[:, None], axis=1)
+        re_r = 1.0 + ((p > pt) & mb).sum(1) + ((p == pt) & mb).sum(1) / 2.0
+        re_r = np.where(yb.any(axis=1), re_r, lin_r)
+        held, lin = float(np.mean(1.0 / re_r)), float(np.mean(1.0 / lin_r))
         self.selection["rerank_heldout_mrr"] = round(held, 4)
         self.selection["linear_heldout_mrr"] = round(lin, 4)
         if progress:
-            print(f"ensemble: held-out valid MRR weighted sum {lin:.4f}, reranked {held:.4f}", file=sys.stderr)
-        if held <= lin:
+            print(f"ensemble: held-out valid MRR weighted sum {lin:.4f}, re-ranked {held:.4f}", file=sys.stderr)
+        if held <= lin + 0.002:
             self.selection["rerank"] = "dropped: no gain on held-out validation"
             return None
-        self.selection["rerank"] = f"top {self.rerank}"
+        self.selection["rerank"] = f"top {k}"
         return train(np.arange(n))
 
     @staticmethod
