@@ -10,7 +10,8 @@ own process so that ``peak_rss_mb`` is its own peak memory.
     python benchmarks/forecast/tkg.py --own-split          # never-tuned-on check: ICEWS18 months 1-7 -> 8-10
 
 ``--own-split`` re-splits ICEWS18 (days since 2018-01-01): train = January-June, valid = July (together months
-1-7), test = August-October; no default of the models was chosen on this split.
+1-7), test = August 1-14 (two weeks, to fit the shared 2-core budget); no default of the models was chosen on
+this split (nor on ICEWS18 at all: the ensemble's components were picked on ICEWS14 validation data).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ def run_one(dataset: str, model: str, own_split: bool, data_root: Path) -> dict[
     if own_split:
         allq = ds.all_facts()
         tr, va, te = split_by_time(allq, 181, 212)  # ICEWS18 steps are days since 2018-01-01
+        te = te[te[:, 3] < 226]  # the first two weeks of August: keeps the check within the CPU budget
         ds = from_quads(tr, va, te, name=f"{dataset}-own-split", num_entities=ds.num_entities,
                         num_relations=ds.num_relations)
         name = ds.name
@@ -75,7 +77,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--datasets", nargs="+", default=["ICEWS14", "ICEWS18"])
     ap.add_argument("--models", nargs="+", default=["recurrency", "tlogic", "ensemble"])
-    ap.add_argument("--own-split", action="store_true", help="ICEWS18 months 1-7 train/valid, 8-10 test")
+    ap.add_argument("--own-split", action="store_true", help="ICEWS18 months 1-7 train/valid, Aug 1-14 test")
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder holding the TKG dataset folders")
     ap.add_argument("--single", action="store_true", help=argparse.SUPPRESS)
     a = ap.parse_args()

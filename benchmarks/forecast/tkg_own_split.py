@@ -1,4 +1,4 @@
-"""The "never tuned on" check: ICEWS18 re-split by month (train January-June, valid July, test August-October);
+"""The "never tuned on" check: ICEWS18 re-split by month (train January-June, valid July, test August 1-14);
 prints one JSON line each for the recurrency baseline and the ensemble (see tkg.py for the protocol)."""
 
 from __future__ import annotations
