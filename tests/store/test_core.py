@@ -220,3 +220,42 @@ def test_documents_round_trip(tmp_store_path: Path) -> None:
         assert st.add_documents([Document("d1", "Text 2.", dt.date(2024, 1, 1), title="T")]) == 1
         df = st.sql("SELECT * FROM documents")
     assert len(df) == 1 and df.iloc[0]["text"] == "Text 2."
+
+
+def test_schema_plover_types_match_the_ontology() -> None:
+    from redline.ontology import plover
+    from redline.store.schema import PLOVER_TYPES
+
+    assert set(PLOVER_TYPES) == {t.name for t in plover.types()}
+
+
+def test_v1_store_migrates_and_backfills_the_dyad_summary(tmp_store_path: Path) -> None:
+    from redline.store.schema import MIGRATIONS
+
+    con = duckdb.connect(str(tmp_store_path))
+    for statement in MIGRATIONS[1]:
+        con.execute(statement)
+    con.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    con.execute(
+        "INSERT INTO events (event_id, dataset, date, source_country, target_country, cameo, root, quad_class, "
+        "goldstein, plover, asserted) VALUES ('a', 't', DATE '2024-01-02', 'CHN', 'PRK', '036', '03', 1, 4.0, "
+        "'AGREE', true), ('b', 't', DATE '2024-01-02', 'CHN', 'PRK', '190', '19', 4, -10.0, 'ASSAULT', true), "
+        "('c', 't', DATE '2024-01-02', 'CHN', 'PRK', '190', '19', 4, -10.0, 'ASSAULT', false)"
+    )
+    con.close()
+    with Store.open(tmp_store_path) as st:
+        assert st.info()["schema_version"] == SCHEMA_VERSION
+        rows = st.sql("SELECT events, verbal_coop, material_conflict, goldstein_sum, plover_assault FROM dyad_days")
+    assert rows.iloc[0].tolist() == [2, 1, 1, -6.0, 1]  # the unasserted event is not counted
+
+
+def test_dyad_summary_counts_each_event_once_across_reingests(tmp_store_path: Path, tmp_path: Path) -> None:
+    f = tmp_path / "events.tsv"
+    f.write_text("1\t20240101\tCHNGOV\tPRK\t036\t4.0\n2\t20240101\tCHN\tPRK\t036\t4.0\n2\t20240101\tCHN\tPRK\t036\t4.0\n")
+    with Store.open(tmp_store_path) as st:
+        st._ingest_delimited("t", _tsv_spec(f), run_id=1)
+        st._ingest_delimited("t", _tsv_spec(f), run_id=2)
+        st.ingest_events(_events(3), dataset="test", origin="mem")  # CHNGOV -> PRK, other days
+        st.ingest_events(_events(3), dataset="test", origin="mem")  # all duplicates
+        total = st.sql("SELECT sum(events)::BIGINT AS n FROM dyad_days").iloc[0]["n"]
+        assert total == st.info()["events"] == 5

@@ -85,6 +85,48 @@ ORDER BY source, target, period
 """
 
 
+def summary_panel_sql(*, by: str = "month", directed: bool = True, where: str = "", rolling: int = 3) -> str:
+    """The same panel as :func:`panel_sql` (country level), read from the store's ``dyad_days`` summary."""
+    _check(by, "country")
+    s, t = "source_country", "target_country"
+    src, tgt = (s, t) if directed else (f"least({s}, {t})", f"greatest({s}, {t})")
+    sums = ",\n    ".join(
+        f"sum({c})::BIGINT AS {c}" for c in ("events", *QUAD_NAMES.values())
+    )
+    plover_sums = ",\n    ".join(f"sum(plover_{p.lower()})::BIGINT AS plover_{p.lower()}" for p in _plover_columns())
+    return f"""
+WITH p AS (
+  SELECT
+    date_trunc('{by}', date)::DATE AS period,
+    {src} AS source,
+    {tgt} AS target,
+    {sums},
+    sum(goldstein_sum) AS goldstein_sum,
+    sum(goldstein_sum) / nullif(sum(goldstein_n), 0) AS goldstein_mean,
+    {plover_sums}
+  FROM dyad_days
+  {"WHERE " + where if where else ""}
+  GROUP BY ALL
+)
+SELECT *,
+  (verbal_coop + material_coop - verbal_conflict - material_conflict) / events::DOUBLE AS balance,
+  avg(goldstein_mean) OVER (PARTITION BY source, target ORDER BY period
+                            ROWS BETWEEN {max(rolling, 1) - 1} PRECEDING AND CURRENT ROW) AS trend
+FROM p
+ORDER BY source, target, period
+"""
+
+
+def _has_summary(source: Any, level: str) -> bool:
+    """A store (not a DataFrame) at country level reads the dyad-day summary the ingest keeps."""
+    if level != "country" or isinstance(source, pd.DataFrame) or not hasattr(source, "con"):
+        return False
+    row = source.con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'dyad_days'"
+    ).fetchone()
+    return bool(row and row[0])
+
+
 def _run(source: Any, sql: str, params: list[Any]) -> pd.DataFrame:
     """Run ``sql`` against a Store (its connection) or a DataFrame of events."""
     if isinstance(source, pd.DataFrame):
@@ -116,6 +158,8 @@ def panel(source: Any, *, by: str = "month", directed: bool = True, level: str =
     ``source`` is a :class:`redline.store.Store` or a DataFrame with the store's event columns.
     """
     where, params = _filters(start, end)
+    if _has_summary(source, level):
+        return _run(source, summary_panel_sql(by=by, directed=directed, where=where, rolling=rolling), params)
     return _run(source, panel_sql(by=by, directed=directed, level=level, where=where, rolling=rolling), params)
 
 
@@ -138,7 +182,10 @@ def dyad_series(source: Any, a: str, b: str, *, by: str = "month", directed: boo
     if extra:
         where += " AND " + extra
         params += extra_params
-    sql = panel_sql(by=by, directed=True, level=level, where=where, rolling=1)
+    if _has_summary(source, level):
+        sql = summary_panel_sql(by=by, directed=True, where=where, rolling=1)
+    else:
+        sql = panel_sql(by=by, directed=True, level=level, where=where, rolling=1)
     raw = _run(source, sql, params)
     cols = [c for c in raw.columns if c not in ("source", "target", "period", "goldstein_mean", "balance", "trend")]
     if raw.empty:

@@ -23,7 +23,7 @@ import pandas as pd
 from redline.errors import SourceError, StoreError
 from redline.records import Document, Event, Reject
 
-from .schema import EVENT_TABLE_COLUMNS, SCHEMA_VERSION, migrate
+from .schema import EVENT_TABLE_COLUMNS, SCHEMA_VERSION, dyad_day_upsert, migrate
 
 __all__ = ["Store", "IngestReport", "default_store_path"]
 
@@ -263,6 +263,8 @@ class Store:
             ).fetchone()
             con.unregister("_incoming")
             stored = int(row[0]) if row else 0
+            if stored:
+                con.execute(dyad_day_upsert("batch_id = ?"), [batch_id])
             rejects = list(batch.rejects)
             if rejects:
                 con.executemany(
@@ -350,6 +352,8 @@ class Store:
                 ).fetchone()
                 dups += int(drow[0]) if drow else 0
             stored = parsed - dups
+            if stored:
+                con.execute(dyad_day_upsert("batch_id = ?"), [batch_id])
             qrow = con.execute(
                 "INSERT INTO quarantine SELECT ?, ?, ?, line, "
                 "min_by(error_type || ': ' || regexp_replace(regexp_replace(error_message, 'to .ENUM.*$', "

@@ -9,7 +9,17 @@ from __future__ import annotations
 
 import duckdb
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+#: The 16 PLOVER event types, fixed by the schema's dyad summary columns (a test checks them against the
+#: ontology; a change of PLOVER is a schema migration).
+PLOVER_TYPES: tuple[str, ...] = (
+    "AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "REQUEST",
+    "ACCUSE", "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT",
+)
+QUAD_COLUMNS: tuple[tuple[int, str], ...] = (
+    (1, "verbal_coop"), (2, "material_coop"), (3, "verbal_conflict"), (4, "material_conflict"),
+)
 
 EVENT_TABLE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("event_id", "VARCHAR NOT NULL"),
@@ -66,7 +76,50 @@ _V1 = [
         run_id BIGINT, dataset VARCHAR, path VARCHAR, line BIGINT, reason VARCHAR, raw VARCHAR)""",
 ]
 
-MIGRATIONS: dict[int, list[str]] = {1: _V1}
+#: Counts and Goldstein sums per (source country, target country, day), kept by every ingest in the same
+#: transaction as the events, so dyad series and panels over GDELT-scale stores read thousands of rows, not
+#: millions. Only asserted events between two different, known countries are counted (as in the panels).
+DYAD_DAY_COLUMNS: tuple[str, ...] = (
+    "events",
+    *(name for _, name in QUAD_COLUMNS),
+    "goldstein_sum",
+    "goldstein_n",
+    *(f"plover_{p.lower()}" for p in PLOVER_TYPES),
+)
+
+DYAD_DAY_FILTER = (
+    "source_country IS NOT NULL AND source_country <> '' AND target_country IS NOT NULL AND target_country <> '' "
+    "AND source_country <> target_country AND asserted"
+)
+
+
+def dyad_day_aggregates() -> str:
+    """The SELECT list that turns event rows into dyad-day summary rows (after date, source, target)."""
+    parts = ["count(*)"]
+    parts += [f"count(*) FILTER (WHERE quad_class = {q})" for q, _ in QUAD_COLUMNS]
+    parts += ["coalesce(sum(goldstein), 0)", "count(goldstein)"]
+    parts += [f"count(*) FILTER (WHERE plover = '{p}')" for p in PLOVER_TYPES]
+    return ", ".join(parts)
+
+
+def dyad_day_upsert(where: str) -> str:
+    """SQL adding the events matching ``where`` (and the summary's filter) to ``dyad_days``."""
+    updates = ", ".join(f"{c} = dyad_days.{c} + EXCLUDED.{c}" for c in DYAD_DAY_COLUMNS)
+    return (
+        f"INSERT INTO dyad_days SELECT date, source_country, target_country, {dyad_day_aggregates()} "
+        f"FROM events WHERE {DYAD_DAY_FILTER} AND ({where}) GROUP BY ALL "
+        f"ON CONFLICT DO UPDATE SET {updates}"
+    )
+
+
+_V2 = [
+    "CREATE TABLE dyad_days (date DATE NOT NULL, source_country VARCHAR NOT NULL, target_country VARCHAR NOT NULL, "
+    + ", ".join(f"{c} {'DOUBLE' if c == 'goldstein_sum' else 'BIGINT'} NOT NULL" for c in DYAD_DAY_COLUMNS)
+    + ", PRIMARY KEY (source_country, target_country, date))",
+    dyad_day_upsert("true"),
+]
+
+MIGRATIONS: dict[int, list[str]] = {1: _V1, 2: _V2}
 
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
