@@ -26,8 +26,8 @@ def main() -> None:
     ap.add_argument("--store", required=True)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--warm", type=int, default=0, help="serve --warm N (0: the first load meets a cold cache)")
-    ap.add_argument("--ready", action="store_true", help="Wait for the dyad index and the warm-up to finish "
-                    "before the first load (a service that has been running a while).")
+    ap.add_argument("--ready", action="store_true", help="Wait for the warm-up to finish before the first load "
+                    "(a service that has been running a while).")
     ap.add_argument("--dyad", default="CHN,PRK")
     a = ap.parse_args()
     os.environ["PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD"] = "1"
@@ -43,7 +43,7 @@ def main() -> None:
             deadline = time.time() + 600
             while time.time() < deadline:
                 info = httpx.get(srv.base + "/api/info", timeout=60).json()
-                if info["dyad_index"]["ready"] and info["warm"]["done"]:
+                if info["warm"]["done"]:
                     break
                 time.sleep(0.5)
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS, headless=True)

@@ -118,64 +118,41 @@ def _random_store(path: Path, n: int = 3000) -> Path:
     return path
 
 
-@pytest.mark.parametrize("a,b", [("CHN", "PRK"), ("USA", "KOR"), ("CHNGOV", "PRK"), ("PRKMIL", "CHNGOV"),
-                                 ("FRA", "DEU")])
-def test_dyad_index_gives_the_same_series_as_the_store(tmp_path: Path, a: str, b: str) -> None:
-    import pandas as pd
+def test_summary_and_event_scan_agree_on_partners_and_warm_up(tmp_path: Path) -> None:
+    """Partners and the warm-up's busiest dyads read the store's dyad-day summary; a store without one (a v1 file
+    served read-only, not migrated) scans the events instead: both give the same answers."""
+    import shutil
 
-    from redline.indicators import dyad_series
-
-    h = StoreHandle(_random_store(tmp_path / "r.duckdb"), writable=False)
-    try:
-        h.enable_index(background=False)
-        idx = h.dyad_index()
-        assert idx is not None and idx.rows == 3000
-        for by in ("week", "month", "year"):
-            for directed in (False, True):
-                for start, end in ((None, None), ("2020-06-01", "2021-03-31")):
-                    with idx.reader() as src:
-                        got = dyad_series(src, a, b, by=by, directed=directed, start=start, end=end)
-                    with h.reader() as st:
-                        want = dyad_series(st, a, b, by=by, directed=directed, start=start, end=end)
-                    pd.testing.assert_frame_equal(got, want, check_dtype=False)
-        folder = Path(idx.folder)
-        assert folder.exists()
-    finally:
-        h.close()
-    assert not folder.exists()  # the temporary copy goes with the handle
-
-
-def test_dyad_index_follows_writes(store_file: Path) -> None:
-    import json
-
+    import duckdb
     from fastapi.testclient import TestClient
 
     from redline.service import create_app
 
-    from .conftest import TOKEN
+    with_summary = _random_store(tmp_path / "v2.duckdb")
+    without = tmp_path / "v1.duckdb"
+    shutil.copy(with_summary, without)
+    con = duckdb.connect(str(without))
+    con.execute("DROP TABLE dyad_days")
+    con.close()
 
-    app = create_app(store_file, token=TOKEN, dyad_index=True)
-    h = app.state.handle
-    try:
-        deadline = time.time() + 20
-        while h.dyad_index() is None and time.time() < deadline:
-            time.sleep(0.05)
-        assert h.dyad_index() is not None
-        c = TestClient(app)
-        before = sum(r["events"] for r in c.get("/api/dyad", params={"a": "CHN", "b": "PRK"}).json()["series"])
-        line = json.dumps({"event_id": "w1", "date": "2024-03-21", "source_actor": "PRK", "source_country": "PRK",
-                           "target_actor": "CHN", "target_country": "CHN", "cameo": "042"}) + "\n"
-        r = c.post("/api/ingest", data={"source": "jsonl"}, files={"file": ("a.jsonl", line.encode(), "text/plain")},
-                   headers={"Authorization": f"Bearer {TOKEN}"})
-        assert r.status_code == 200 and r.json()["stored"] == 1
-        # right after the write the old index no longer counts (series come from the store) ...
-        after = sum(r["events"] for r in c.get("/api/dyad", params={"a": "CHN", "b": "PRK"}).json()["series"])
-        assert after == before + 1
-        # ... and a new one is built for the new generation
-        deadline = time.time() + 20
-        while h.dyad_index() is None and time.time() < deadline:
-            time.sleep(0.05)
-        idx = h.dyad_index()
-        assert idx is not None and idx.generation == h.generation and idx.rows == len(sample_events()) + 1
-    finally:
-        h.close()
+    def answers(path: Path) -> tuple[list[object], ...]:
+        app = create_app(path, warm_dyads=3)
+        h = app.state.handle
+        try:
+            c = TestClient(app)
+            out = []
+            for code in ("PRK", "CHN", "FRA"):
+                rows = c.get(f"/api/countries/{code}", params={"on": "2022-01-01"}).json()["partners"]
+                out.append([(r["partner"], r["events"], r["cooperation"], r["conflict"],
+                             round(r["goldstein_mean"], 9), r["last"]) for r in rows])
+            deadline = time.time() + 20
+            while time.time() < deadline and not c.get("/api/info").json()["warm"]["done"]:
+                time.sleep(0.05)
+            warmed = sorted(k[1][1:3] for k in h.cache._data if k[1][0] == "figure")
+            return out, warmed
+        finally:
+            h.close()
+
+    got, want = answers(with_summary), answers(without)
+    assert got == want
+    assert got[0][0] and len(got[1]) == 3 and got[0][2] == []  # PRK has partners, FRA none

@@ -28,8 +28,6 @@ def serve(
     max_upload_mb: Annotated[int, typer.Option(min=1, max=4096, help="Upload size limit in MiB.")] = 64,
     cache_size: Annotated[int, typer.Option(min=0, help="Results kept in memory (0: no cache).")] = 512,
     warm: Annotated[int, typer.Option(min=0, help="Busiest dyads to compute in the background at start.")] = 20,
-    dyad_index: Annotated[bool, typer.Option("--dyad-index/--no-dyad-index", help="Keep a pair-sorted copy of "
-                                             "the dyad columns in a temporary file for faster series.")] = True,
 ) -> None:
     """Serve the REST API (docs at /docs) and the dashboard (at /ui/) on the store; prints the URL."""
     import socket
@@ -42,7 +40,7 @@ def serve(
     path = resolve_store(store)
     app = create_app(path, token=secret, read_token_required=read_token, cors_origins=tuple(cors or ()),
                      max_upload_bytes=max_upload_mb * 1024 * 1024, data_dir=data,
-                     cache_size=cache_size, warm_dyads=warm, dyad_index=dyad_index,
+                     cache_size=cache_size, warm_dyads=warm,
                      preload_knowledge=True)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)

@@ -187,7 +187,6 @@ def create_app(
     data_dir: str | None = None,
     cache_size: int = 512,
     warm_dyads: int = 0,
-    dyad_index: bool = False,
     preload_knowledge: bool = False,
 ) -> FastAPI:
     """The service for the store at ``store_path``.
@@ -198,8 +197,6 @@ def create_app(
     browser (none by default). ``data_dir``: the shared data folder for treaties and trade (default: as
     ``redline.knowledge.data_dir``). ``cache_size``: results kept per store generation (0: none).
     ``warm_dyads``: compute the monthly series of that many busiest dyads in the background at start.
-    ``dyad_index``: keep a pair-sorted copy of the dyad columns for faster uncached series (built in the
-    background at start and after each write; see :class:`redline.service.handle.DyadIndex`).
     ``preload_knowledge``: load treaties and trade in the background at start (else on first use).
     """
     if read_token_required and not token:
@@ -213,7 +210,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
-        handle.close()  # on server shutdown: release the store, remove the dyad index's temporary file
+        handle.close()  # on server shutdown: release the store
 
     app = FastAPI(
         lifespan=lifespan,
@@ -300,9 +297,6 @@ def create_app(
         out["read_token_required"] = read_token_required
         out["upload_sources"] = sorted(UPLOAD_SOURCES)
         out["max_upload_bytes"] = max_upload_bytes
-        idx = handle.dyad_index()
-        out["dyad_index"] = {"enabled": handle.index_enabled, "ready": idx is not None,
-                             "rows": idx.rows if idx is not None else 0}
         out["warm"] = dict(warm_state)
         return _json(out)
 
@@ -355,18 +349,21 @@ def create_app(
         return _json({"event": ev, "document": doc})
 
     # -- indicators ---------------------------------------------------------------------------------------
+    def has_dyad_days() -> bool:
+        """Whether the store keeps the dyad-day summary (schema v2; a read-only v1 file is not migrated)."""
+        def compute() -> bool:
+            with handle.reader() as st:
+                row = st.con.execute("SELECT count(*) FROM information_schema.tables "
+                                     "WHERE table_name = 'dyad_days' AND table_schema = 'main'").fetchone()
+                return bool(row and row[0])
+
+        return handle.cached("has_dyad_days", compute)
+
     def series_of(a: str, b: str, by: str, start: dt.date | None, end: dt.date | None, directed: bool
                   ) -> pd.DataFrame:
         from redline.indicators import dyad_series
 
         def compute() -> pd.DataFrame:
-            idx = handle.dyad_index()
-            if idx is not None:
-                try:
-                    with idx.reader() as src:
-                        return dyad_series(src, a, b, by=by, directed=directed, start=start, end=end)
-                except Exception:  # e.g. the indicator reads a column the index lacks: use the store
-                    log.exception("dyad series from the index failed; reading the store")
             with handle.reader() as st:
                 return dyad_series(st, a, b, by=by, directed=directed, start=start, end=end)
 
@@ -426,10 +423,17 @@ def create_app(
         """Compute the monthly series and charts of the ``n`` busiest country dyads ahead of the first visit."""
         try:
             with handle.reader() as st:
-                top = st.sql(
-                    "SELECT least(source_country, target_country) AS a, greatest(source_country, target_country) "
-                    "AS b, count(*) AS n FROM events WHERE asserted AND source_country <> target_country "
-                    "AND source_country <> '' AND target_country <> '' GROUP BY 1, 2 ORDER BY n DESC LIMIT ?", [n])
+                if has_dyad_days():
+                    top = st.sql(
+                        "SELECT least(source_country, target_country) AS a, greatest(source_country, "
+                        "target_country) AS b, sum(events) AS n FROM dyad_days GROUP BY 1, 2 "
+                        "ORDER BY n DESC, a, b LIMIT ?", [n])
+                else:
+                    top = st.sql(
+                        "SELECT least(source_country, target_country) AS a, greatest(source_country, "
+                        "target_country) AS b, count(*) AS n FROM events WHERE asserted "
+                        "AND source_country <> target_country AND source_country <> '' AND target_country <> '' "
+                        "GROUP BY 1, 2 ORDER BY n DESC, a, b LIMIT ?", [n])
             for r in top.itertuples(index=False):
                 figure_of(str(r.a), str(r.b), "month", None, None, False)
             log.info("warmed %d dyads", len(top))
@@ -517,6 +521,15 @@ def create_app(
 
         def compute() -> pd.DataFrame:
             with handle.reader() as st:
+                if has_dyad_days():  # the ingest's dyad-day summary: thousands of rows instead of millions
+                    return st.sql(
+                        "SELECT CASE WHEN source_country = ? THEN target_country ELSE source_country END AS "
+                        "partner, sum(events)::BIGINT AS events, "
+                        "sum(verbal_coop + material_coop)::BIGINT AS cooperation, "
+                        "sum(verbal_conflict + material_conflict)::BIGINT AS conflict, "
+                        "sum(goldstein_sum) / nullif(sum(goldstein_n), 0) AS goldstein_mean, max(date) AS last "
+                        "FROM dyad_days WHERE source_country = ? OR target_country = ? "
+                        "GROUP BY 1 ORDER BY events DESC, partner LIMIT ?", [code, code, code, 100])
                 return st.sql(
                     "SELECT CASE WHEN source_country = ? THEN target_country ELSE source_country END AS partner, "
                     "count(*) AS events, "
@@ -525,7 +538,7 @@ def create_app(
                     "avg(goldstein) AS goldstein_mean, max(date) AS last "
                     "FROM events WHERE asserted AND (source_country = ? OR target_country = ?) "
                     "AND source_country <> target_country AND source_country <> '' AND target_country <> '' "
-                    "GROUP BY 1 ORDER BY events DESC LIMIT ?", [code, code, code, 100])
+                    "GROUP BY 1 ORDER BY events DESC, partner LIMIT ?", [code, code, code, 100])
 
         when = on or _last_date(handle) or dt.date.today()
 
@@ -625,12 +638,10 @@ def create_app(
         if preload_knowledge:
             knowledge.treaties()
             knowledge.tradebook()
-        if dyad_index:
-            handle.enable_index(background=False)
         if warm_dyads > 0:
             warm(warm_dyads)
 
-    if dyad_index or warm_dyads > 0 or preload_knowledge:
+    if warm_dyads > 0 or preload_knowledge:
         threading.Thread(target=start_background, name="redline-start", daemon=True).start()
     return app
 
