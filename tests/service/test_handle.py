@@ -156,3 +156,68 @@ def test_summary_and_event_scan_agree_on_partners_and_warm_up(tmp_path: Path) ->
     got, want = answers(with_summary), answers(without)
     assert got == want
     assert got[0][0] and len(got[1]) == 3 and got[0][2] == []  # PRK has partners, FRA none
+
+
+@pytest.mark.parametrize("a,b", [("CHN", "PRK"), ("USA", "KOR"), ("PRK", "JPN"), ("FRA", "DEU")])
+def test_summary_in_memory_gives_the_store_series(tmp_path: Path, a: str, b: str) -> None:
+    import pandas as pd
+
+    from redline.indicators import dyad_series
+    from redline.service.dyads import DyadDays
+
+    h = StoreHandle(_random_store(tmp_path / "r.duckdb"), writable=False)
+    try:
+        table = h.summary()
+        assert isinstance(table, DyadDays) and h.summary() is table  # loaded once per generation
+        for by in ("day", "week", "month", "year"):
+            for directed in (False, True):
+                for start, end in ((None, None), ("2020-06-03", "2021-03-31"), (None, "2019-01-01")):
+                    got = table.series(a, b, by=by, directed=directed, start=start, end=end)
+                    with h.reader() as st:
+                        want = dyad_series(st, a, b, by=by, directed=directed, start=start, end=end)
+                    pd.testing.assert_frame_equal(got, want, check_dtype=False)
+    finally:
+        h.close()
+
+
+def test_series_follow_writes_and_a_store_without_summary(store_file: Path, tmp_path: Path) -> None:
+    import json
+    import shutil
+
+    import duckdb
+    from fastapi.testclient import TestClient
+
+    from redline.service import create_app
+
+    from .conftest import TOKEN
+
+    app = create_app(store_file, token=TOKEN)
+    h = app.state.handle
+    try:
+        c = TestClient(app)
+        before = c.get("/api/dyad", params={"a": "CHN", "b": "PRK"}).json()["series"]
+        first = h.summary()
+        assert first is not None
+        line = json.dumps({"event_id": "w1", "date": "2024-03-21", "source_actor": "PRK", "source_country": "PRK",
+                           "target_actor": "CHN", "target_country": "CHN", "cameo": "042"}) + "\n"
+        r = c.post("/api/ingest", data={"source": "jsonl"}, files={"file": ("a.jsonl", line.encode(), "text/plain")},
+                   headers={"Authorization": f"Bearer {TOKEN}"})
+        assert r.status_code == 200 and r.json()["stored"] == 1
+        after = c.get("/api/dyad", params={"a": "CHN", "b": "PRK"}).json()["series"]
+        assert sum(x["events"] for x in after) == sum(x["events"] for x in before) + 1
+        assert h.summary() is not first  # a new copy for the new generation
+    finally:
+        h.close()
+    # a v1 store served read-only (not migrated, no summary): the same series, read from the events
+    old = tmp_path / "v1.duckdb"
+    shutil.copy(store_file, old)
+    con = duckdb.connect(str(old))
+    con.execute("DROP TABLE dyad_days")
+    con.close()
+    app = create_app(old)
+    try:
+        assert app.state.handle.summary() is None
+        got = TestClient(app).get("/api/dyad", params={"a": "CHN", "b": "PRK"}).json()["series"]
+        assert got == after
+    finally:
+        app.state.handle.close()

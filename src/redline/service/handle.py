@@ -10,12 +10,13 @@ Without a write token the service cannot write, so it opens the file read-only: 
 Results that only depend on the stored events (dyad series, partners, actor lists) are cached per *generation*:
 every finished write bumps the generation, which retires all earlier entries.
 
-Country dyad series and panels read the store's own ``dyad_days`` summary (kept by every ingest), so the service
-needs no index of its own.
+Country dyad series come from :class:`redline.service.dyads.DyadDays`, an in-memory copy of the store's own
+``dyad_days`` summary (kept by every ingest), loaded once per generation on first use.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
@@ -28,6 +29,7 @@ from redline.errors import StoreError
 __all__ = ["StoreHandle", "ResultCache"]
 
 T = TypeVar("T")
+log = logging.getLogger("redline.service")
 
 
 class ResultCache:
@@ -92,6 +94,8 @@ class StoreHandle:
         self._gen_lock = threading.Lock()
         self.generation = 0
         self.cache = ResultCache(cache_size)
+        self._summary: tuple[int, Any] | None = None
+        self._summary_lock = threading.Lock()
         self._close_lock = threading.Lock()
         self._closed = False
 
@@ -125,6 +129,27 @@ class StoreHandle:
 
     def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
         return self.cache.get_or_compute((self.generation, key), compute)
+
+    def summary(self) -> Any:
+        """The store's dyad-day summary in memory (a :class:`~redline.service.dyads.DyadDays`) for the current
+        generation, loaded on first use; None when the store keeps none (a v1 file opened read-only)."""
+        gen = self.generation
+        held = self._summary
+        if held is not None and held[0] == gen:
+            return held[1]
+        with self._summary_lock:  # one load at a time; the others wait for it
+            held = self._summary
+            if held is None or held[0] != gen:
+                from .dyads import DyadDays
+
+                try:
+                    with self.reader() as st:
+                        table = DyadDays.load(st.con)
+                except Exception:  # an optimisation only: series are then read from the store
+                    log.exception("loading the dyad-day summary failed")
+                    table = None
+                held = self._summary = (gen, table)
+            return held[1]
 
     def close(self) -> None:
         """Close the store (safe to call twice)."""
