@@ -205,6 +205,9 @@ class Store:
                         if progress:
                             progress(spec.origin, total.read)
                 else:
+                    documents = getattr(reader, "documents", None)
+                    if documents is not None:  # readers of text keep the documents their events cite
+                        self.add_documents(documents(location), run_id=run_id)
                     for batch in reader.batches(location, batch_size=batch_size):
                         total = total + self._ingest_batch(source_name, batch, run_id)
                         if progress:
