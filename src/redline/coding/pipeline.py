@@ -56,6 +56,9 @@ _TARGET_PREPS = (
     "about",
 )
 _TROOPS = frozenset({"troop", "peacekeeper", "soldier", "contingent", "force", "unit", "battalion", "marine"})
+# "X said/claimed Y attacked": X accuses Y ("confirmed", "reported" are not accusations)
+_CLAIM_VERBS = frozenset({"say", "claim", "allege", "charge", "insist", "assert", "state", "tell", "declare"})
+_MUTUAL_ROOTS = frozenset({"03", "04", "05", "06"})  # cooperation roots a group of actors does together
 _LOC_PREPS = frozenset({"in", "at", "near", "inside", "across", "along", "outside"})
 _PRONOUNS = frozenset({"it", "its", "they", "them", "their", "itself", "themselves"})
 _PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his"})
@@ -84,6 +87,17 @@ _NUMWORDS = {
     "billion": 1e9,
 }
 _SCALE = {"hundred": 100, "thousand": 1000, "million": 1e6, "billion": 1e9}
+
+
+def _other(a: Actor, sources: Sequence[Actor]) -> bool:
+    """Whether ``a`` can be the target of an event by ``sources``: another country, or another sector of the same
+    country ("Georgian demonstrators ... the Georgian government"), never the same actor."""
+    for s in sources:
+        if a.code == s.code:
+            return False
+        if a.country and a.country == s.country and (not a.sector or not s.sector or a.sector == s.sector):
+            return False
+    return True
 
 
 def _is_prep(tok: Any) -> bool:
@@ -336,6 +350,8 @@ class Coder:
             if a is not None and all(a.code != b.code for b in out):
                 out.append(a)
             stack.extend(c for c in t.children if c.dep_ == "conj")
+            # "The US, Russia, and Switzerland": a list the parser reads as an apposition with conjuncts
+            stack.extend(c for c in t.children if c.dep_ == "appos" and any(g.dep_ == "conj" for g in c.children))
         return out
 
     # -- events ---------------------------------------------------------------------------------------------------
@@ -353,7 +369,8 @@ class Coder:
         if h.i == v.i:
             return None
         if d == "xcomp":
-            obj = next((c for c in h.children if c.dep_ in ("dobj", "dative")), None)
+            obj = next((c for c in h.children if c.dep_ in ("dobj", "dative", "nsubjpass")), None)
+            # "Obama is scheduled to attend": the passive subject of the governing verb does the attending
             return obj if obj is not None else self._subject(h, depth + 1)
         if d == "advcl" and v.tag_ == "VBG":
             obj = next((c for c in h.children if c.dep_ == "dobj" and c.i == v.i - 1), None)
@@ -450,11 +467,17 @@ class Coder:
             }
             doc_ = sent.doc
             drop = set()
+            accusations: list[Event] = []
             for i in said:
                 for c in doc_[i].children:
                     if c.dep_ in ("ccomp", "xcomp", "advcl") and any(t.idx in starts for t in c.subtree):
                         drop.add(i)
+                        if doc_[i].lemma_.lower() in _CLAIM_VERBS:
+                            inside = {t.idx - sent.start_char for t in c.subtree}
+                            embedded = [e for e in out if e.provenance.span and e.provenance.span[0] in inside]
+                            accusations.extend(self._accusations(by_verb[i], embedded))
                         break
+            out.extend(accusations)
             if drop:
                 out = [
                     e
@@ -466,6 +489,45 @@ class Coder:
                     )
                 ]
         out.sort(key=lambda e: e.provenance.span or (0, 0))
+        return out
+
+    def _accusations(self, said: list[Event], inside: list[Event]) -> list[Event]:
+        """"X said Y attacked Z": besides the attack, X accuses Y (CAMEO 112) when Y is another country's actor."""
+        from dataclasses import replace
+
+        from redline.ontology import cameo, plover
+
+        info = cameo.get("112")
+        if info is None:
+            return []
+        pv = plover.from_cameo("112") or plover.from_cameo("11") or ("", "")
+        out: list[Event] = []
+        seen: set[tuple[str, str]] = set()
+        for s in said:
+            if not s.source or not s.asserted:
+                continue
+            for e in inside:
+                if not (e.asserted and e.quad_class == 4 and e.source):
+                    continue
+                same = (e.source_country or e.source[:3]) == (s.source_country or s.source[:3])
+                if same or (s.source, e.source) in seen:
+                    continue
+                seen.add((s.source, e.source))
+                p = s.provenance
+                eid = event_id_for(p.doc_id, p.sentence_index, p.span[0] if p.span else 0, s.source, e.source, "112")
+                out.append(
+                    replace(
+                        s,
+                        event_id=eid,
+                        target=e.source,
+                        target_country=e.source_country,
+                        cameo="112",
+                        quad_class=info.quad_class,
+                        goldstein=info.goldstein,
+                        plover=pv[0],
+                        mode=pv[1],
+                    )
+                )
         return out
 
     def _verb_event(self, v: Any, lemma: str, si: int, st: _DocState, doc: Document, dates: list[Any]) -> list[Event]:
@@ -525,10 +587,9 @@ class Coder:
         if passive is not None and (subj is None or subj.dep_ == "pobj"):
             targets = self.actors_of(passive, st)
             tgt_tok = passive
-        src_countries = {a.country for a in sources}
 
         def fresh(actors: list[Actor]) -> list[Actor]:
-            return [a for a in actors if not a.country or a.country not in src_countries]
+            return [a for a in actors if _other(a, sources)]
 
         if not targets and dative is not None:  # "gave Putin a warning": the recipient
             targets = fresh(self.actors_of(dative, st))
@@ -537,11 +598,11 @@ class Coder:
             targets = fresh(self.actors_of(dobj, st))
             tgt_tok = dobj
         if not targets:
-            targets = self._prep_target(v, st, src_countries, dobj)
+            targets = self._prep_target(v, st, sources, dobj)
             tgt_tok = self._prep_tok
         elif passive is not None and subj is None:
             # "troops were deployed to Russia": the passive subject acts, the prepositional object receives
-            to = self._prep_target(v, st, {a.country for a in targets}, None)
+            to = self._prep_target(v, st, targets, None)
             if to:
                 sources, targets = targets, to
                 src_tok, tgt_tok = passive, self._prep_tok
@@ -564,6 +625,15 @@ class Coder:
         if not sources and not targets and self.require_actor:
             return []
         qty, unit = self._quantity(dobj)
+        if not targets and len(sources) > 1 and code[:2] in _MUTUAL_ROOTS:
+            # "The US, Russia and Switzerland met": a joint act of cooperation, each party towards each other
+            return [
+                e
+                for s in sources
+                for e in self._emit(
+                    v, code, spec, [s], [o for o in sources if o.code != s.code], si, st, doc, dates, qty, unit, v
+                )
+            ]
         return self._emit(v, code, spec, sources, targets, si, st, doc, dates, qty, unit, v)
 
     def _noun_event(
@@ -600,18 +670,17 @@ class Coder:
         self._heads = (None, None)
         if not sources and self.require_actor:
             return []
-        src_countries = {a.country for a in sources}
         targets: list[Actor] = []
         for p, _o, pobj in preps:
             if p in _TARGET_PREPS + ("of",) and pobj is not None:
-                targets = [a for a in self.actors_of(pobj, st) if a.country not in src_countries]
+                targets = [a for a in self.actors_of(pobj, st) if _other(a, sources)]
                 if targets:
                     break
         if not targets and n.head.dep_ == "prep" and n.dep_ == "pobj":
             pass
         return self._emit(n, code, spec, sources, targets, si, st, doc, dates, None, "", n)
 
-    def _prep_target(self, v: Any, st: _DocState, exclude: set[str], dobj: Any | None) -> list[Actor]:
+    def _prep_target(self, v: Any, st: _DocState, exclude: Sequence[Actor], dobj: Any | None) -> list[Actor]:
         """The first actor among the prepositional objects of the verb, its object, and their own objects."""
         self._prep_tok = None
         frontier = [v] + ([dobj] if dobj is not None else [])
@@ -622,7 +691,7 @@ class Coder:
                     if _is_prep(c) and c.lower_ in _TARGET_PREPS:
                         for g in c.children:
                             if g.dep_ == "pobj":
-                                found = [a for a in self.actors_of(g, st) if not a.country or a.country not in exclude]
+                                found = [a for a in self.actors_of(g, st) if _other(a, exclude)]
                                 if found:
                                     self._prep_tok = g
                                     return found
