@@ -349,6 +349,18 @@ class Coder:
             a = self.actor_of(t, st, remember)
             if a is not None and all(a.code != b.code for b in out):
                 out.append(a)
+            if a is not None and a.country:
+                # "US and British activists": each conjoined country modifier with the head's sector
+                for m in t.children:
+                    if m.dep_ not in ("amod", "compound", "nmod") or m.i not in st.names:
+                        continue
+                    for g in m.children:
+                        hit = st.names.get(g.i)
+                        if g.dep_ != "conj" or hit is None:
+                            continue
+                        b = self.resolver.combine([hit[1]], [a.sector] if a.sector else [], st.day)
+                        if b is not None and b.country and all(b.code != x.code for x in out):
+                            out.append(b)
             stack.extend(c for c in t.children if c.dep_ == "conj")
             # "The US, Russia, and Switzerland": a list the parser reads as an apposition with conjuncts
             stack.extend(c for c in t.children if c.dep_ == "appos" and any(g.dep_ == "conj" for g in c.children))
