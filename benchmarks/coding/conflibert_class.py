@@ -5,9 +5,15 @@ Run: ``OMP_NUM_THREADS=1 .venv/bin/python benchmarks/coding/conflibert_class.py 
 * ``shipped``: the default coder (project-owned patterns only); a sentence's class is that of its first asserted
   event (CAMEO root 01/02 -> statement, else the quad5 scheme of ``redline.coding.lexicon.QUAD5_OF_ROOT``); a
   sentence with no asserted event takes its first non-asserted event's class, and one with none is "statement".
-* ``trained``: ``redline coder train`` on the train split (TF-IDF + the rule coder's reading as features; the
+* ``trained``: ``redline coder train`` on the train split (TF-IDF + the rule coder's reading as features: first and
+  all asserted events' classes, roots and words, unasserted events' roots; the
   regularisation chosen by 5-fold cross-validation on the train split only).
 * ``baseline``: TF-IDF + logistic regression on the train split (C chosen the same way), no rule features.
+
+``trained_cv_macro_f1_train`` is the cross-validated score that picked the setting. The test split is scored once,
+after the choice. The rule coder's patterns were written with the train split in view (the shipped rules score
+about 0.89 macro-F1 on train against about 0.76 on test), so cross-validation on train overrates the rule
+features; the CV figure is an optimistic estimate, not a forecast of the test score.
 """
 
 from __future__ import annotations
@@ -47,7 +53,7 @@ def main() -> None:
     from sklearn.metrics import f1_score
 
     from redline.coding.pipeline import Coder
-    from redline.coding.train import read_corpus, rules_for, select_params, train
+    from redline.coding.train import cross_validate, read_corpus, rules_for, train
 
     d = data_dir(args.data) / "coding" / "conflibert_cameo_class"
     xs, ys, space = read_corpus(d / "train.tsv", "conflibert")
@@ -59,9 +65,9 @@ def main() -> None:
     t_ship = time.perf_counter() - t0
     rules_tr = rules_for(xs, coder, space)
     rules_te = rules_for(xt, coder, space)
-    c_tr, w_tr = select_params(xs, ys, space, rules_tr)
+    c_tr, w_tr, cv_tr = cross_validate(xs, ys, space, rules_tr)
     trained = train(xs, ys, space, rules_tr, c=c_tr, rule_weight=w_tr).predict(xt, rules_te)
-    c_base, _ = select_params(xs, ys, space, None)
+    c_base, _, cv_base = cross_validate(xs, ys, space, None)
     base = train(xs, ys, space, None, c=c_base).predict(xt)
 
     def f1(pred: list[str]) -> float:
@@ -79,6 +85,8 @@ def main() -> None:
                 "trained_c": c_tr,
                 "trained_rule_weight": w_tr,
                 "baseline_c": c_base,
+                "trained_cv_macro_f1_train": round(cv_tr, 4),
+                "baseline_cv_macro_f1_train": round(cv_base, 4),
                 "shipped_seconds": round(t_ship, 2),
                 "seconds": round(time.perf_counter() - t0, 2),
             }

@@ -35,6 +35,7 @@ __all__ = [
     "train",
     "select_c",
     "select_params",
+    "cross_validate",
     "rules_for",
     "tokens",
     "rule_tokens",
@@ -85,21 +86,36 @@ def code_of_label(label: str, space: str) -> str:
 
 
 def rule_tokens(events: Sequence[Any], space: str) -> list[str]:
-    """Pseudo-words for what the rule coder found in a sentence (first asserted event, others, assertion)."""
+    """Pseudo-words for what the rule coder found in a sentence: the first asserted event's label, root and
+    words; every asserted event's label, root and words; whether the first has both actors; how many events were
+    asserted; the labels and roots of the events it found but does not assert (negated, hypothetical)."""
     out = []
     asserted = [e for e in events if e.asserted]
     if asserted:
-        out.append("__rule_first_" + label_of_code(asserted[0].cameo, space))
+        first = asserted[0]
+        out.append("__rule_first_" + label_of_code(first.cameo, space))
         out.extend("__rule_any_" + label_of_code(e.cameo, space) for e in asserted[1:])
-        out.append("__rule_root_" + asserted[0].cameo[:2])
-        p = asserted[0].provenance
-        if p.span:
-            out.append("__rule_word_" + p.text[p.span[0] : p.span[1]].lower())
+        out.append("__rule_root_" + first.cameo[:2])
+        word = _event_word(first)
+        if word:
+            out.append("__rule_word_" + word)
+        out.extend("__rule_aroot_" + e.cameo[:2] for e in asserted)
+        out.extend("__rule_aw_" + w for w in (_event_word(e) for e in asserted) if w)
+        if first.source and first.target:
+            out.append("__rule_dyad")
+        out.append(f"__rule_n_{min(len(asserted), 3)}")
     else:
         out.append("__rule_none")
-    if any(not e.asserted for e in events):
-        out.append("__rule_unasserted_" + label_of_code(next(e for e in events if not e.asserted).cameo, space))
+    unasserted = [e for e in events if not e.asserted]
+    if unasserted:
+        out.append("__rule_unasserted_" + label_of_code(unasserted[0].cameo, space))
+        out.extend("__rule_uroot_" + e.cameo[:2] for e in unasserted)
     return out
+
+
+def _event_word(e: Any) -> str:
+    p = e.provenance
+    return p.text[p.span[0] : p.span[1]].lower() if p.span else ""
 
 
 @dataclass
@@ -355,6 +371,21 @@ def select_params(
     folds: int = 5,
 ) -> tuple[float, float]:
     """(C, rule weight) with the best cross-validated macro-F1 on the training corpus itself."""
+    c, w, _f = cross_validate(sentences, labels, space, rules, grid, weights, folds)
+    return c, w
+
+
+def cross_validate(
+    sentences: Sequence[str],
+    labels: Sequence[str],
+    space: str,
+    rules: Sequence[list[str]] | None = None,
+    grid: Sequence[float] = (1.0, 4.0, 16.0, 64.0),
+    weights: Sequence[float] = (0.5, 1.0, 2.0, 4.0),
+    folds: int = 5,
+) -> tuple[float, float, float]:
+    """(C, rule weight, mean macro-F1) of the best setting by ``folds``-fold cross-validation on the corpus
+    (stratified; near-duplicate sentences kept in one fold)."""
     from sklearn.metrics import f1_score
     from sklearn.model_selection import StratifiedGroupKFold
 
@@ -380,7 +411,7 @@ def select_params(
             f = float(np.mean(scores))
             if f > best_f:
                 best, best_f = (c, w), f
-    return best
+    return best[0], best[1], best_f
 
 
 def select_c(
