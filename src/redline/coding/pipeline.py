@@ -482,12 +482,24 @@ class Coder:
             accusations: list[Event] = []
             for i in said:
                 for c in doc_[i].children:
-                    if c.dep_ in ("ccomp", "xcomp", "advcl") and any(t.idx in starts for t in c.subtree):
+                    if c.dep_ not in ("ccomp", "xcomp", "advcl"):
+                        continue
+                    if doc_[i].lemma_.lower() in _CLAIM_VERBS and c.dep_ == "ccomp":
+                        # the claim stands whether or not the coder asserts the claimed act itself
+                        inside = {t.idx - sent.start_char for t in c.subtree if t.dep_ != "neg"}
+                        neg = {t.idx - sent.start_char for t in c.subtree if any(g.dep_ == "neg" for g in t.children)}
+                        embedded = [
+                            e
+                            for e in out
+                            if e.provenance.span and e.provenance.span[0] in inside and e.provenance.span[0] not in neg
+                        ]
+                        found = self._accusations(by_verb[i], embedded)
+                        if found:
+                            accusations.extend(found)
+                            drop.add(i)
+                            break
+                    if any(t.idx in starts for t in c.subtree):
                         drop.add(i)
-                        if doc_[i].lemma_.lower() in _CLAIM_VERBS:
-                            inside = {t.idx - sent.start_char for t in c.subtree}
-                            embedded = [e for e in out if e.provenance.span and e.provenance.span[0] in inside]
-                            accusations.extend(self._accusations(by_verb[i], embedded))
                         break
             out.extend(accusations)
             if drop:
@@ -519,7 +531,7 @@ class Coder:
             if not s.source or not s.asserted:
                 continue
             for e in inside:
-                if not (e.asserted and e.quad_class == 4 and e.source):
+                if not (e.quad_class == 4 and e.source):
                     continue
                 same = (e.source_country or e.source[:3]) == (s.source_country or s.source[:3])
                 if same or (s.source, e.source) in seen:
@@ -580,6 +592,8 @@ class Coder:
             code = "074"  # "peacekeepers arrived in Mali": a deployment, not a visit
         if lemma == "call" and any(c.dep_ == "oprd" for c in v.children):
             code = "111"  # "called the ambassador a very stupid guy"
+        if code[:2] == "15" and lemma in ("fire", "launch") and any(p in ("at", "against") for p, _o, _t in preps):
+            code = "190"  # "launched missiles at the government": an attack, not a show of force
         if code[:2] == "15" and dobj is not None and any(c.lower_ == "joint" for c in dobj.children):
             code = "062"  # joint exercises are military cooperation
         if (
