@@ -91,3 +91,33 @@ def test_possessive_pronoun_prefers_main_subject(coder: Any) -> None:
     evs = one(coder, "Iran could help Iraq defend itself, which is why its troops joined the Iraqi army.", True)
     joined = [e for e in evs if e.cameo.startswith("06")]
     assert joined and joined[0].source == "IRNMIL"
+
+
+def test_target_of_the_same_country_in_another_sector(coder: Any) -> None:
+    evs = one(coder, "Armenian protesters attacked the Armenian government.")
+    assert any(e.source == "ARMOPP" and e.target == "ARMGOV" and e.cameo[:2] in ("18", "19") for e in evs)
+    # the same actor is never its own target
+    assert all(e.source != e.target for e in evs)
+
+
+def test_conjoined_country_modifiers_each_give_an_actor(coder: Any) -> None:
+    evs = one(coder, "French and German activists protested in Ankara.")
+    assert {e.source for e in evs if e.cameo[:2] == "14"} >= {"FRAOPP", "DEUOPP"}
+
+
+def test_listed_actors_meeting_each_other(coder: Any) -> None:
+    evs = one(coder, "Chile, Peru and Bolivia met on Tuesday.")
+    pairs = {(e.source, e.target) for e in evs if e.cameo[:2] == "04"}
+    assert ("CHL", "PER") in pairs and ("BOL", "CHL") in pairs and len(pairs) == 6
+
+
+def test_claim_that_another_actor_attacked_is_an_accusation(coder: Any) -> None:
+    evs = one(coder, "Azerbaijan said that Armenia had shelled its villages.")
+    assert any((e.source, e.target, e.cameo[:2]) == ("AZE", "ARM", "11") for e in evs)
+    negated = one(coder, "Azerbaijan said that Armenia had not shelled its villages.")
+    assert not any(e.cameo[:2] == "11" for e in negated)
+
+
+def test_missiles_fired_at_a_target_are_an_attack(coder: Any) -> None:
+    assert one(coder, "Yemeni rebels fired missiles at Saudi Arabia.")[0].cameo[:2] == "19"
+    assert one(coder, "Iran launched missiles into the sea.")[0].cameo[:2] == "15"
