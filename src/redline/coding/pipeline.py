@@ -58,6 +58,7 @@ _TARGET_PREPS = (
 _TROOPS = frozenset({"troop", "peacekeeper", "soldier", "contingent", "force", "unit", "battalion", "marine"})
 # "X said/claimed Y attacked": X accuses Y ("confirmed", "reported" are not accusations)
 _CLAIM_VERBS = frozenset({"say", "claim", "allege", "charge", "insist", "assert", "state", "tell", "declare"})
+_DIRECTIONAL = frozenset({"to", "into", "toward", "towards"})  # "troops were sent to": the passive subject moves
 _MUTUAL_ROOTS = frozenset({"03", "04", "05", "06"})  # cooperation roots a group of actors does together
 _LOC_PREPS = frozenset({"in", "at", "near", "inside", "across", "along", "outside"})
 _PRONOUNS = frozenset({"it", "its", "they", "them", "their", "itself", "themselves"})
@@ -395,7 +396,8 @@ class Coder:
                 return None
             return self._subject(h, depth + 1)
         if d in ("acl", "relcl") and h.pos_ in ("NOUN", "PROPN", "PRON"):
-            return h if d == "acl" else None
+            # "troops fighting in Ukraine": the noun acts; "soldiers killed in Ukraine": the noun undergoes
+            return h if d == "acl" and v.tag_ != "VBN" else None
         if d == "pcomp" and h.dep_ == "prep":
             gov = h.head
             obj = next((c for c in gov.children if c.dep_ in ("dobj",)), None)
@@ -406,6 +408,8 @@ class Coder:
         return None
 
     def _passive_target(self, v: Any) -> Any | None:
+        if v.dep_ == "acl" and v.tag_ == "VBN" and v.head.pos_ in ("NOUN", "PROPN"):
+            return v.head  # "soldiers killed in Ukraine", "troops sent to Russia"
         return next((c for c in v.children if c.dep_ == "nsubjpass"), None)
 
     def _preps(self, v: Any) -> list[tuple[str, str, Any]]:
@@ -629,7 +633,7 @@ class Coder:
         elif passive is not None and subj is None:
             # "troops were deployed to Russia": the passive subject acts, the prepositional object receives
             to = self._prep_target(v, st, targets, None)
-            if to:
+            if to and self._prep_tok is not None and self._prep_tok.head.lower_ in _DIRECTIONAL:
                 sources, targets = targets, to
                 src_tok, tgt_tok = passive, self._prep_tok
         if src_tok is None and subj is not None:
