@@ -121,3 +121,8 @@ def test_claim_that_another_actor_attacked_is_an_accusation(coder: Any) -> None:
 def test_missiles_fired_at_a_target_are_an_attack(coder: Any) -> None:
     assert one(coder, "Yemeni rebels fired missiles at Saudi Arabia.")[0].cameo[:2] == "19"
     assert one(coder, "Iran launched missiles into the sea.")[0].cameo[:2] == "15"
+
+
+def test_target_is_the_agent_of_the_condemned_act(coder: Any) -> None:
+    evs = one(coder, "Norway condemned the raid by Israeli forces.")
+    assert any((e.source, e.target, e.cameo[:2]) == ("NOR", "ISRMIL", "11") for e in evs)

@@ -630,6 +630,14 @@ class Coder:
         if not targets:
             targets = self._prep_target(v, st, sources, dobj)
             tgt_tok = self._prep_tok
+        if not targets and dobj is not None and dobj.pos_ == "NOUN":
+            # "condemned the attack by Syrian forces": the one who did what the object names
+            for c in dobj.children:
+                if c.dep_ == "prep" and c.lower_ == "by":
+                    for g in c.children:
+                        if g.dep_ == "pobj" and not targets:
+                            targets = fresh(self.actors_of(g, st))
+                            tgt_tok = g if targets else tgt_tok
         elif passive is not None and subj is None:
             # "troops were deployed to Russia": the passive subject acts, the prepositional object receives
             to = self._prep_target(v, st, targets, None)
