@@ -11,6 +11,8 @@ Rules are cyclic and temporal: ``h(X, Y, T) <- b1(X, Z1, T1), ..., bl(Z_{l-1}, Y
 * **Confidence.** ``support / body``: for length 1 counted exactly over all body groundings (a grounding supports
   the rule when the head holds for the same pair later); for length 2 estimated on sampled body groundings, as the
   paper does. Rules below ``min_support`` or ``min_confidence`` are dropped.
+* **Default length.** ``max_length=1``: on ICEWS14 validation, length-1 rules alone reach MRR 0.394 and adding
+  length-2 rules lowers it to 0.368 (decay 0.1 for both), at five times the cost.
 * **Application.** A rule grounded for the query subject ``s`` before ``t`` proposes the end entity ``c`` with
   ``f = a * conf + (1 - a) * exp(-lam * (t - t_last))`` where ``t_last`` is the latest body time of the grounding;
   a candidate's rules combine by noisy-or; the score returned is ``-log(1 - noisy_or)`` (same order, no
@@ -40,7 +42,7 @@ class TemporalRules(BaseModel):
 
     def __init__(
         self,
-        max_length: int = 2,
+        max_length: int = 1,
         use_length1: bool = True,
         walks: int = 200,
         body_samples: int = 500,
