@@ -1,24 +1,22 @@
 """The brief: code an article, store its events, answer its question, check its claims, write an HTML report.
 
-The HTML is one self-contained file (plots embedded as PNG data URIs): the answer with its evidence chart, the
-treaty table, the dyad's event series from the store, and the claim table. ``make_brief`` also returns the
-lines
-of a terminal summary.
+The HTML is one self-contained file that opens offline: plotly.js is inlined once in its head, and the charts are
+plotly figures, the dyad series drawn by :func:`redline.indicators.dyad_figure` (the dashboard's own chart).
+It holds the answer with its evidence chart, the treaty table, the dyad's event series from the store, and the
+claim table. ``make_brief`` also returns the lines of a terminal summary.
 """
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import html
-import io
 import re
 from pathlib import Path
 from typing import Any
 
 from redline.errors import QuestionError, RedlineError
 
-__all__ = ["make_brief", "infer_question", "EXAMPLE_ARTICLE", "render_html"]
+__all__ = ["make_brief", "infer_question", "EXAMPLE_ARTICLE", "render_html", "evidence_figure"]
 
 EXAMPLE_ARTICLE = Path(__file__).resolve().parents[1] / "knowledge" / "data" / "example_article.txt"
 
@@ -86,50 +84,52 @@ def infer_trigger(text: str, pq: Any) -> Any:
     return fallback
 
 
-def _png(fig: Any) -> str:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
-    import matplotlib.pyplot as plt
+def _plotly_js() -> str:
+    """plotly.js as shipped inside the installed ``plotly`` package (inlined: the report needs no network)."""
+    from plotly.offline import get_plotlyjs
 
-    plt.close(fig)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+    return str(get_plotlyjs())
 
 
-def _evidence_chart(ans: dict[str, Any]) -> str:
-    import matplotlib
+def _figure_div(fig: Any, div_id: str) -> str:
+    """A plotly figure as a <div> and its script, for a page that loads plotly.js once itself."""
+    import plotly.io as pio
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    return str(pio.to_html(fig, include_plotlyjs=False, full_html=False, div_id=div_id,
+                           config={"displaylogo": False, "responsive": True}))
+
+
+def evidence_figure(ans: dict[str, Any]) -> Any:
+    """The evidence chart: each factor's move in log-odds (history moves relative to an average question)."""
+    import plotly.graph_objects as go
 
     moves = ans.get("moves") or {}
-    items = [(k.replace("history:", "history: "), v) for k, v in moves.items() if abs(v) > 1e-3]
-    fig, ax = plt.subplots(figsize=(6.5, 0.35 * max(len(items), 3) + 1.2))
-    if items:
-        labels, vals = zip(*items, strict=True)
-        ax.barh(range(len(vals)), vals, color=["#c0392b" if v > 0 else "#2c7fb8" for v in vals])
-        ax.set_yticks(range(len(vals)), labels, fontsize=8)
-        ax.axvline(0, color="#333", lw=0.8)
-    ax.set_xlabel("move in log-odds (history moves relative to an average question)")
-    ax.set_title(f"P = {ans['probability']:.0%} (base rate {ans['base_rate']:.1%})", fontsize=10)
-    return _png(fig)
+    items = [(k.replace("history:", "history: "), float(v)) for k, v in moves.items() if abs(v) > 1e-3]
+    labels = [k for k, _ in items]
+    vals = [v for _, v in items]
+    fig = go.Figure(go.Bar(x=vals, y=labels, orientation="h",
+                           marker_color=["#c0392b" if v > 0 else "#2c7fb8" for v in vals],
+                           hovertemplate="%{y}: %{x:+.2f} log-odds<extra></extra>"))
+    fig.add_vline(x=0, line_color="#333", line_width=1)
+    fig.update_layout(
+        title=f"P = {ans['probability']:.0%} (base rate {ans['base_rate']:.1%})", template="plotly_white",
+        height=int(28 * max(len(items), 3) + 140), margin={"l": 20, "r": 20, "t": 50, "b": 50},
+        xaxis_title="move in log-odds (history moves relative to an average question)",
+        yaxis={"autorange": "reversed"}, showlegend=False,
+    )
+    return fig
 
 
 def _dyad_chart(store: Any, a: str, b: str, as_of: dt.date) -> str | None:
+    """The dyad's monthly series up to ``as_of`` from the store, drawn as the dashboard draws it."""
     if store is None:
         return None
-    try:
-        from redline.indicators import dyad_series
-        from redline.indicators.plots import plot_dyad_png
-    except ImportError:
-        return None
+    from redline.indicators import dyad_figure, dyad_series
+
     s = dyad_series(store, a, b, by="month", end=as_of)
     if s is None or len(s) < 2:
         return None
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as tmp:
-        p = plot_dyad_png(s, Path(tmp) / "dyad.png", f"{a} - {b}: events by month (store)")
-        return "data:image/png;base64," + base64.b64encode(p.read_bytes()).decode("ascii")
+    return _figure_div(dyad_figure(s, f"{a} - {b}: events by month (store)"), "dyad-chart")
 
 
 def _table(rows: list[list[str]], head: list[str]) -> str:
@@ -155,10 +155,13 @@ def render_html(
     ans: dict[str, Any],
     claims: dict[str, Any],
     treaties: list[list[str]],
-    dyad_png: str | None,
-    evidence_png: str,
+    dyad_chart: str | None,
+    evidence_chart: str,
     meta: dict[str, Any],
+    plotly_js: str | None = None,
 ) -> str:
+    """The page. ``dyad_chart`` and ``evidence_chart`` are plotly <div>s (see :func:`_figure_div`);
+    ``plotly_js``: the plotly.js source to inline (default: the installed package's)."""
     q = ans["question"]
     ev_rows = [
         [
@@ -183,20 +186,22 @@ def render_html(
     ]
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in meta.get("notes", []))
     dyad = (
-        f'<img alt="dyad series" src="{dyad_png}">'
-        if dyad_png
+        f'<div class="chart">{dyad_chart}</div>'
+        if dyad_chart
         else "<p>No events for this dyad in the store before the as-of date.</p>"
     )
     counts = claims.get("counts", {})
+    js = plotly_js if plotly_js is not None else _plotly_js()
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<script type="text/javascript">{js}</script>
 <style>
 body{{font-family:system-ui,-apple-system,Segoe UI,sans-serif;max-width:1100px;margin:2em auto;color:#222;
 line-height:1.4}} h1{{font-size:1.5em}} h2{{border-bottom:1px solid
 #ddd;padding-bottom:.2em;margin-top:1.6em}}
 table{{border-collapse:collapse;width:100%;font-size:.88em}} td,th{{border:1px solid #ddd;padding:4px 6px;
 vertical-align:top;text-align:left}} th{{background:#f4f4f4}} .big{{font-size:2.4em;font-weight:700}}
-.muted{{color:#666;font-size:.9em}} img{{max-width:100%}}
+.muted{{color:#666;font-size:.9em}} .chart{{max-width:100%}}
 </style></head><body>
 <h1>{html.escape(title)}</h1>
 <p class="muted">redline brief &middot; as of {html.escape(str(meta.get("as_of")))} &middot; article
@@ -211,7 +216,7 @@ vertical-align:top;text-align:left}} th{{background:#f4f4f4}} .big{{font-size:2.
 <p>Base rate {ans["base_rate"]:.1%}; history model {ans["history_probability"]:.1%}; knowledge evidence shifts
 the
 log-odds by {meta.get("knowledge_shift", 0):+.2f}.</p>
-<img alt="evidence chart" src="{evidence_png}">
+<div class="chart">{evidence_chart}</div>
 <h2>Evidence</h2>{_table(ev_rows, ["kind", "direction", "log-odds", "summary", "citation"])}
 <h2>Treaties in force</h2>{
         _table(treaties, ["parties", "treaty", "obligation", "scope", "source"])
@@ -267,8 +272,14 @@ def make_brief(
     store_path: str | None = None,
     data: str | Path | None = None,
     ingest: bool = True,
+    store: Any = None,
 ) -> dict[str, Any]:
-    """Run the whole brief; returns ``summary`` (JSON-able), ``terminal`` (lines) and ``html`` (path)."""
+    """Run the whole brief; returns ``summary`` (JSON-able), ``terminal`` (lines) and ``html`` (path).
+
+    The store: ``store`` (an open :class:`redline.store.Store`, left open; what a process that already holds the
+    file passes, since DuckDB lets no second connection open a file held for writing), else the one at
+    ``store_path`` (opened read-only unless ``ingest``, and closed at the end), else none without ``ingest``.
+    ``ingest``: store the article's asserted events and the article itself first."""
     from redline.assess.answer import Context, answer
     from redline.assess.claims import check_text, code_sentences, split_sentences
     from redline.assess.questions import parse_question, with_trigger
@@ -283,18 +294,19 @@ def make_brief(
         notes.append(str(exc))
         coded = []
     events = [e for _, e in coded]
-    store = None
+    owned = store is None
     stored = 0
     if ingest:
-        from redline.store import Store
+        if store is None:
+            from redline.store import Store
 
-        store = Store.open(store_path)
+            store = Store.open(store_path)
         asserted = [e for e in events if e.asserted]
         if asserted:
             rep = store.ingest_events(asserted, dataset="article", origin=doc_id)
             stored = rep.stored
         store.add_documents([Document(doc_id, text, when, title=sentences[0] if sentences else "")])
-    elif store_path:
+    elif store is None and store_path:
         from redline.store import Store
 
         store = Store.open(store_path, read_only=True)
@@ -317,11 +329,11 @@ def make_brief(
             )
         )
         treaties = _treaty_rows(ctx, countries)
-        dyad_png = _dyad_chart(store, pq.question.actor, pq.question.target, when)
+        dyad_chart = _dyad_chart(store, pq.question.actor, pq.question.target, when)
     finally:
-        if store is not None:
+        if store is not None and owned:
             store.close()
-    ev_png = _evidence_chart(ans)
+    ev_chart = _figure_div(evidence_figure(ans), "evidence-chart")
     meta = {
         "as_of": when,
         "doc_id": doc_id,
@@ -332,7 +344,7 @@ def make_brief(
     }
     heads = [x for x in sentences[:4] if x.endswith("?") and len(x) < 160]
     title = heads[0] if heads else (sentences[0] if sentences and len(sentences[0]) < 160 else f"Brief: {doc_id}")
-    page = render_html(title, ans, claims, treaties, dyad_png, ev_png, meta)
+    page = render_html(title, ans, claims, treaties, dyad_chart, ev_chart, meta)
     out_path = Path(out)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text(page, encoding="utf-8")
