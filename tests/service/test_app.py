@@ -353,6 +353,25 @@ def test_ask_answers_with_evidence_when_assess_is_installed(client: TestClient) 
     assert bad.status_code == 400 and "trigger" in bad.json()["detail"]
 
 
+def test_brief_on_a_writable_service_reads_its_own_store(client: TestClient) -> None:
+    """The service holds the file for writing; the brief gets the service's store, so it draws the dyad's
+    history (the dashboard's chart) instead of going without."""
+    pytest.importorskip("redline.report.brief")
+    body = {"text": "Beijing accused Pyongyang of provocation. Will China impose sanctions on North Korea by "
+                    "2024-06-30?", "as_of": "2024-04-01",
+            "question": "Will China impose sanctions on North Korea by 2024-06-30?"}
+    r = client.post("/api/brief", params={"format": "html"}, json=body)
+    if r.status_code == 501:
+        pytest.skip(r.json()["detail"])
+    assert r.status_code == 200, r.text[:500]
+    page = r.text
+    drawn = 'id="dyad-chart"' in page and "CHN - PRK: events by month (store)" in page
+    assert drawn
+    summary = client.post("/api/brief", json=body).json()
+    assert summary["stored"] == 0 and 0.0 < summary["probability"] < 1.0
+    assert client.get("/api/info").json()["events"] == N  # nothing stored
+
+
 def test_reads_keep_answering_during_an_upload_ingest(store_file: Path) -> None:
     import threading
 

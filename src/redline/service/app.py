@@ -603,11 +603,10 @@ def create_app(
     @app.post("/api/brief", dependencies=[Read], tags=["assess"])
     def brief(body: TextBody, format: Literal["json", "html"] = "json") -> Response:
         """A brief on an article (its events are not stored): a summary as JSON, or the HTML report."""
-        # make_brief opens the store by path; DuckDB refuses a second, read-only connection to a file this
-        # process holds for writing, so a writable service briefs without the store's history
-        try:
-            summary, html = bridge.brief(body.text, question=body.question, as_of=body.as_of,
-                                         store_path=None if handle.writable else handle.path, data=data_dir)
+        try:  # on the service's own connection (DuckDB opens no second one to a file held for writing)
+            with handle.reader() as st:
+                summary, html = bridge.brief(body.text, question=body.question, as_of=body.as_of, store=st,
+                                             data=data_dir)
         except bridge.Unavailable as exc:
             raise HTTPException(501, f"briefs are not available yet: {exc}") from exc
         if format == "html":

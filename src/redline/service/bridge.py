@@ -81,14 +81,15 @@ def check(text: str, *, as_of: dt.date | None, store: Any, data: str | None) -> 
     return out
 
 
-def brief(text: str, *, question: str | None, as_of: dt.date | None, store_path: str | None,
+def brief(text: str, *, question: str | None, as_of: dt.date | None, store: Any,
           data: str | None) -> tuple[dict[str, Any], str]:
-    """Write a brief (HTML) for an article without storing its events; return its summary and the HTML."""
+    """Write a brief (HTML) for an article on the service's own open ``store`` without storing its events;
+    return its summary and the HTML."""
     make_brief = _need("redline.report.brief", "make_brief")
     with tempfile.TemporaryDirectory(prefix="redline-brief-") as tmp:
         out = Path(tmp) / "brief.html"
         res = make_brief(text, doc_id="upload", question=question, out=str(out), as_of=as_of,
-                         store_path=store_path, data=data, ingest=False)
+                         store=store, data=data, ingest=False)
         html = out.read_text(encoding="utf-8") if out.exists() else ""
     summary = res.get("summary", {}) if isinstance(res, dict) else {}
     return summary, html
