@@ -402,7 +402,7 @@ class Store:
 
     def arrow(self, query: str, params: Sequence[Any] | None = None) -> Any:
         try:
-            return self.con.execute(query, list(params) if params else None).fetch_arrow_table()
+            return self.con.execute(query, list(params) if params else None).to_arrow_table()
         except duckdb.Error as exc:
             raise StoreError(f"query failed: {exc}") from exc
 
