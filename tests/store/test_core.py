@@ -259,3 +259,10 @@ def test_dyad_summary_counts_each_event_once_across_reingests(tmp_store_path: Pa
         st.ingest_events(_events(3), dataset="test", origin="mem")  # all duplicates
         total = st.sql("SELECT sum(events)::BIGINT AS n FROM dyad_days").iloc[0]["n"]
         assert total == st.info()["events"] == 5
+
+
+def test_queries_return_arrow_too(tmp_store_path: Path) -> None:
+    with Store.open(tmp_store_path) as st:
+        st.ingest_events(_events(3), dataset="test", origin="mem")
+        table = st.arrow("SELECT event_id, cameo FROM events ORDER BY event_id")
+    assert table.num_rows == 3 and table.column("cameo").to_pylist() == ["036"] * 3
