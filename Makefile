@@ -1,4 +1,5 @@
 # redline: every set-up step for a fresh machine lives here.
+# constraints.txt pins every transitive dependency (regenerate: .venv/bin/pip freeze --exclude-editable).
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -7,10 +8,10 @@ PYTEST_ARGS ?=
 
 .PHONY: install demo test bench check lint typecheck clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[all,dev]'
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[all,dev]'
 	touch $(STAMP)
 
 install: $(STAMP)
