@@ -172,6 +172,16 @@ def test_dashboard_and_plotly_are_served_locally(client: TestClient) -> None:
     assert client.get("/", follow_redirects=False).headers["location"] == "/ui/"
 
 
+def test_the_basic_plotly_bundle_is_served_when_built(client: TestClient) -> None:
+    from importlib import resources
+
+    basic = resources.files("redline.service").joinpath("static", "vendor", "plotly-basic.min.js")
+    if not basic.is_file():
+        pytest.skip("plotly.js basic bundle not built (npm was not available at `make install`)")
+    js = client.get("/ui/plotly.min.js").content
+    assert js == basic.read_bytes() and b"plotly.js v3.1.1" in js[:300]
+
+
 # -- writes and tokens ------------------------------------------------------------------------------------
 def test_upload_needs_the_token(client: TestClient) -> None:
     files = {"file": ("events.jsonl", upload_lines(NEW_EVENT), "application/json")}

@@ -714,11 +714,20 @@ _PLOTLY: list[bytes] = []
 
 
 def _plotly_js() -> bytes:
-    """plotly.js as shipped inside the installed ``plotly`` Python package (no CDN, no copy in the repo)."""
+    """plotly.js for the dashboard, never from a CDN.
+
+    Prefers the basic bundle (scatter, bar, pie: all the dashboard draws; a quarter of the size, so the browser
+    parses it four times faster) that ``make install`` builds from the npm package ``plotly.js-basic-dist-min``
+    into ``static/vendor/``; without npm it falls back to the full bundle inside the installed ``plotly`` package.
+    """
     if not _PLOTLY:
         from importlib import resources
 
-        _PLOTLY.append(resources.files("plotly").joinpath("package_data", "plotly.min.js").read_bytes())
+        basic = resources.files("redline.service").joinpath("static", "vendor", "plotly-basic.min.js")
+        if basic.is_file():
+            _PLOTLY.append(basic.read_bytes())
+        else:
+            _PLOTLY.append(resources.files("plotly").joinpath("package_data", "plotly.min.js").read_bytes())
     return _PLOTLY[0]
 
 
