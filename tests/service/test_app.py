@@ -179,7 +179,7 @@ def test_the_basic_plotly_bundle_is_served_when_built(client: TestClient) -> Non
     if not basic.is_file():
         pytest.skip("plotly.js basic bundle not built (npm was not available at `make install`)")
     js = client.get("/ui/plotly.min.js").content
-    assert js == basic.read_bytes() and b"plotly.js v3.1.1" in js[:300]
+    assert js == basic.read_bytes() and b"(basic - minified) v3.1.1" in js[:300]
 
 
 # -- writes and tokens ------------------------------------------------------------------------------------
