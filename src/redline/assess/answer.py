@@ -143,6 +143,13 @@ class Answer:
         }
 
 
+
+def store_citation(store: Any) -> str:
+    """How evidence from the store is cited: the store's file name, never its full path (briefs served over the API
+    must not show the server's directories)."""
+    path = getattr(store, "path", "")
+    return f"redline store ({Path(str(path)).name if path else 'none'})"
+
 def _jsonable(x: Any) -> Any:
     if isinstance(x, dict):
         return {str(k): _jsonable(v) for k, v in x.items()}
@@ -545,7 +552,7 @@ def _trend(
     ctx: Context, pq: ParsedQuestion, hist: pd.DataFrame, moves: dict[str, float], info: dict[str, Any]
 ) -> Evidence:
     q = pq.question
-    cite = f"redline store ({getattr(ctx.store, 'path', 'none')})"
+    cite = store_citation(ctx.store)
     if hist is None or not len(hist):
         return Evidence("trend", 0, 0.0, f"no {q.actor}-{q.target} events in the store before {ctx.as_of}", cite)
     h = hist.copy()
@@ -621,7 +628,7 @@ def _precedent(
             int(np.sign(round(move, 3))),
             abs(move),
             summary,
-            f"redline store ({getattr(ctx.store, 'path', 'none')})",
+            store_citation(ctx.store),
             {"windows": n_w, "windows_with_event": k_w},
         )
     )
@@ -709,7 +716,7 @@ def answer(pq: ParsedQuestion, ctx: Context) -> Answer:
                 if moves
                 else f"base rate {base:.1%} for a {window}-day window: {info.get('class_rate_note', '')}"
             ),
-            f"redline store ({getattr(ctx.store, 'path', 'none')})"
+            store_citation(ctx.store)
             if moves
             else f"class rates fitted on {w.fitted_on if w else 'none'}",
             {"class_rate": info.get("class_rate"), "dyad_rate": info.get("dyad_rate")},

@@ -35,6 +35,7 @@ from redline.errors import RedlineError
 from redline.knowledge.redlines import Trigger, check, load_red_lines
 
 from . import classes as cls_table
+from .answer import store_citation
 from .questions import find_countries
 
 __all__ = ["Claim", "split_sentences", "extract_claims", "check_text", "judge"]
@@ -409,7 +410,7 @@ def _j_has_not(c: Claim, src: Sources) -> None:
     else:
         c.verdict = SUPPORTED
         c.evidence = f"no {a}->{b} {label} among {cov} events involving {a} in the store, {lo}..{hi}"
-    c.citation = f"redline store ({getattr(src.store, 'path', '')})"
+    c.citation = store_citation(src.store)
 
 
 def _numbers(text: str) -> list[float]:
@@ -491,7 +492,7 @@ def _j_dated(c: Claim, src: Sources) -> None:
         c.evidence = "matching events in the store: " + "; ".join(
             f"{r.date} {r.cameo} ({r.dataset})" for r in hits.itertuples()
         )
-        c.citation = f"redline store ({getattr(src.store, 'path', '')})"
+        c.citation = store_citation(src.store)
     else:
         cov = _coverage(src, k["source"], lo, hi)
         e = _timeline_match(src, k["source"], k["target"], k["cameo"], d)
