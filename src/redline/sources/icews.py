@@ -20,9 +20,9 @@ from pathlib import Path
 
 from redline.errors import SourceError
 from redline.records import Event, Provenance, Reject
-from redline.sources._common import Batcher, actor_for, as_float, code_info, country_code, decode
-from redline.sources.base import Batch, DelimitedSpec
-from redline.sources.fetch import FetchOptions, iter_lines, local_files
+from redline.sources._common import actor_for, as_float, code_info, country_code, decode
+from redline.sources.fetch import iter_lines
+from redline.sources.rows import FileRowReader
 
 __all__ = ["IcewsReader", "REQUIRED", "restore_code"]
 
@@ -40,24 +40,11 @@ def restore_code(raw: str) -> str | None:
     return None
 
 
-class IcewsReader:
+class IcewsReader(FileRowReader):
     """Row reader for ICEWS coded-event files (plain, gzipped or zipped; path or URL)."""
 
     name = "icews"
     description = "ICEWS coded-event files (Dataverse TSV with header), plain, gzipped or zipped"
-
-    def __init__(self, *, options: FetchOptions | None = None, cache: Path | None = None) -> None:
-        self.options = options or FetchOptions.from_env()
-        self.cache = cache
-
-    def delimited(self, location: str) -> list[DelimitedSpec]:
-        raise NotImplementedError("icews is a row reader: use batches()")
-
-    def batches(self, location: str, *, batch_size: int = 50_000) -> Iterator[Batch]:
-        paths = local_files(location, options=self.options, cache=self.cache)
-        for path in paths:
-            origin = location if len(paths) == 1 else f"{location}!{path.name}"
-            yield from Batcher(origin, batch_size).drain(self._rows(path, origin))
 
     def _rows(self, path: Path, origin: str) -> Iterator[Event | Reject]:
         header: list[str] | None = None

@@ -20,9 +20,10 @@ from typing import Any
 
 from redline.errors import SourceError
 from redline.records import Event, Provenance, Reject, event_id_for
-from redline.sources._common import Batcher, as_float, code_info, decode
-from redline.sources.base import EVENT_COLUMNS, Batch, DelimitedSpec
-from redline.sources.fetch import FetchOptions, iter_lines, local_files
+from redline.sources._common import as_float, code_info, decode
+from redline.sources.base import EVENT_COLUMNS
+from redline.sources.fetch import iter_lines
+from redline.sources.rows import FileRowReader
 
 __all__ = ["JsonlReader", "CsvReader", "event_from_record"]
 
@@ -167,26 +168,7 @@ def event_from_record(rec: Mapping[str, Any], *, dataset: str, locator: str) -> 
     )
 
 
-class _OwnReader:
-    name = ""
-    description = ""
-
-    def __init__(self, *, options: FetchOptions | None = None, cache: Path | None = None) -> None:
-        self.options = options or FetchOptions.from_env()
-        self.cache = cache
-
-    def delimited(self, location: str) -> list[DelimitedSpec]:
-        raise NotImplementedError(f"{self.name} is a row reader: use batches()")
-
-    def batches(self, location: str, *, batch_size: int = 50_000) -> Iterator[Batch]:
-        paths = local_files(location, options=self.options, cache=self.cache)
-        for path in paths:
-            origin = location if len(paths) == 1 else f"{location}!{path.name}"
-            yield from Batcher(origin, batch_size).drain(self._rows(path, origin))
-
-    def _rows(self, path: Path, origin: str) -> Iterator[Event | Reject]:
-        raise NotImplementedError
-
+class _OwnReader(FileRowReader):
     def _locator(self, origin: str, n: int) -> str:
         return f"{Path(origin).name}:{n}"
 
