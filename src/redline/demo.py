@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from redline.errors import RedlineError
 
@@ -53,29 +54,29 @@ def run_demo(*, store: str | None, out: Path, data: Path | None, echo: Callable[
         echo(f"{info['events']:,} events in the store, {info['first_date']} .. {info['last_date']}")
         series = dyad_series(st, "CHN", "PRK", by="month")
         if series.empty:
-            echo("no China-North Korea events in the store")
-            return
-        total = int(series["events"].sum())
-        echo(f"China <-> North Korea by month: {total:,} events over {len(series)} months")
-        for r in series.itertuples(index=False):
-            gm = "" if r.goldstein_mean != r.goldstein_mean else f"{r.goldstein_mean:+.2f}"
-            echo(f"  {r.period}  events {r.events:4d}  coop {r.verbal_coop + r.material_coop:4d}  "
-                 f"conflict {r.verbal_conflict + r.material_conflict:4d}  Goldstein {gm}")
-        png = plot_dyad(series, out / "chn_prk_monthly.png", "China <-> North Korea, monthly (ICEWS14)")
-        html = plot_dyad(series, out / "chn_prk_monthly.html", "China <-> North Korea, monthly (ICEWS14)")
-        echo(f"plots: {png} and {html}")
+            echo("no China-North Korea events in the store yet")
+        else:
+            echo(f"China <-> North Korea by month: {int(series['events'].sum()):,} events over {len(series)} months")
+            _print_periods(series, echo)
+            png = plot_dyad(series, out / "chn_prk_monthly.png", "China <-> North Korea, monthly (ICEWS14)")
+            html = plot_dyad(series, out / "chn_prk_monthly.html", "China <-> North Korea, monthly (ICEWS14)")
+            echo(f"plots: {png} and {html}")
         timeline = shared / "korea" / "nk_russia_timeline_2022_2026.json" if shared else None
         if timeline is not None and timeline.is_file():
             rep = st.ingest("text", [str(timeline)])
             echo(f"\nNorth Korea-Russia timeline texts coded: read {rep.read:,} events, stored {rep.stored:,} "
                  f"in {rep.seconds:.1f}s")
             yearly = dyad_series(st, "PRK", "RUS", by="year", start="2022-01-01")
-            for r in yearly.itertuples(index=False):
-                gm = "" if r.goldstein_mean != r.goldstein_mean else f"{r.goldstein_mean:+.2f}"
-                echo(f"  {r.period}  events {r.events:4d}  coop {r.verbal_coop + r.material_coop:4d}  "
-                     f"conflict {r.verbal_conflict + r.material_conflict:4d}  Goldstein {gm}")
+            _print_periods(yearly, echo)
             plot_dyad(yearly, out / "prk_rus_yearly.png", "North Korea <-> Russia by year (coded timeline texts)")
     _briefs(store_path, out, shared, echo)
+
+
+def _print_periods(series: Any, echo: Callable[[str], None]) -> None:
+    for r in series.itertuples(index=False):
+        gm = "" if r.goldstein_mean != r.goldstein_mean else f"{r.goldstein_mean:+.2f}"
+        echo(f"  {r.period}  events {r.events:4d}  coop {r.verbal_coop + r.material_coop:4d}  "
+             f"conflict {r.verbal_conflict + r.material_conflict:4d}  Goldstein {gm}")
 
 
 def _briefs(store_path: str, out: Path, shared: Path | None, echo: Callable[[str], None]) -> None:
