@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from redline.coding.numbers import CARDINALS
 from redline.errors import QuestionError
 from redline.knowledge.redlines import Trigger
 from redline.records import Question
@@ -54,16 +55,7 @@ class ParsedQuestion:
 
 _UNITS = {"day": 1, "week": 7, "month": 30.4375, "year": 365.25}
 _NUM = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
+    **CARDINALS,
     "twelve": 12,
     "a": 1,
     "an": 1,

@@ -23,6 +23,7 @@ from redline.actors.gazetteer import Entry, norm_word
 from redline.actors.resolver import ActorResolver, default_resolver
 from redline.coding.assertion import assertion, stated_intent
 from redline.coding.lexicon import Lexicon, default_lexicon, intent_code
+from redline.coding.numbers import CARDINALS
 from redline.coding.temporal import resolve_date
 from redline.errors import CodingError
 from redline.records import Actor, Document, Event, Provenance, event_id_for
@@ -66,17 +67,8 @@ _PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his"})
 _ANAPHORA = frozenset(
     {"country", "nation", "state", "government", "regime", "administration", "leadership", "north", "south"}
 )
-_NUMWORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
+_NUMWORDS: dict[str, float] = {
+    **CARDINALS,
     "dozen": 12,
     "dozens": 24,
     "hundred": 100,

@@ -9,6 +9,8 @@ import calendar
 import datetime as dt
 import re
 
+from redline.coding.numbers import CARDINALS
+
 __all__ = ["resolve_date"]
 
 _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
@@ -16,16 +18,7 @@ _MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
 _MONTHS["sept"] = 9
 _DAYS = {d.lower(): i for i, d in enumerate(calendar.day_name)}
 _NUM = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
+    **CARDINALS,
     "a": 1,
     "an": 1,
     "several": 3,
