@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -297,6 +296,3 @@ def demo(
 
     run_demo(store=store, out=out, data=data, echo=typer.echo)
 
-
-def _env_store() -> str | None:
-    return os.environ.get("REDLINE_STORE")

@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -466,15 +466,6 @@ class Store:
             tail = " LIMIT ? OFFSET ?"
             params += [int(limit), int(offset)]
         return self.sql(f"SELECT * FROM events{where} ORDER BY date DESC, event_id{tail}", params)
-
-    def iter_event_batches(self, query: str, params: Sequence[Any] | None = None,
-                           rows: int = 100_000) -> Iterator[pd.DataFrame]:
-        cur = self.con.execute(query, list(params) if params else None)
-        while True:
-            df = cur.fetch_df_chunk(max(1, rows // 2048))
-            if df is None or len(df) == 0:
-                return
-            yield df
 
     def quarantine(self, limit: int = 100) -> pd.DataFrame:
         return self.sql("SELECT * FROM quarantine ORDER BY run_id DESC, path, line LIMIT ?", [limit])
