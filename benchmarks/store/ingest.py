@@ -158,14 +158,14 @@ def bench_memory_and_panel(work: Path, rows: int, keep: bool = False) -> None:
         "nothing_lost": res["read"] == rows and res["quarantined"] == bad, "ok": peak_gb <= 2.0,
     })
     from redline.indicators import panel, panel_sql
-    from redline.indicators.panels import _plover_columns
+    from redline.store.schema import PLOVER_TYPES
 
     with Store.open(store_path, read_only=True) as st:
         sql = panel_sql(by="month", directed=True)
         # The equivalent hand-written GROUP BY: the same outputs (quad-class and PLOVER counts, Goldstein sum
         # and mean) in one plain query, without redline's balance and rolling trend. A quad-only GROUP BY is
         # timed too, to show what the 16 PLOVER counts cost.
-        plover = ", ".join(f"count(*) FILTER (WHERE plover = '{p}') AS p_{p.lower()}" for p in _plover_columns())
+        plover = ", ".join(f"count(*) FILTER (WHERE plover = '{p}') AS p_{p.lower()}" for p in PLOVER_TYPES)
         core = """date_trunc('month', date)::DATE AS period, source_country, target_country, count(*) AS n,
           count(*) FILTER (WHERE quad_class = 1) q1, count(*) FILTER (WHERE quad_class = 2) q2,
           count(*) FILTER (WHERE quad_class = 3) q3, count(*) FILTER (WHERE quad_class = 4) q4,

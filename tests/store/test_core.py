@@ -226,7 +226,7 @@ def test_schema_plover_types_match_the_ontology() -> None:
     from redline.ontology import plover
     from redline.store.schema import PLOVER_TYPES
 
-    assert set(PLOVER_TYPES) == {t.name for t in plover.types()}
+    assert tuple(t.name for t in plover.types()) == PLOVER_TYPES  # same types, same column order
 
 
 def test_v1_store_migrates_and_backfills_the_dyad_summary(tmp_store_path: Path) -> None:

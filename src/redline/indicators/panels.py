@@ -14,27 +14,12 @@ import duckdb
 import pandas as pd
 
 from redline.errors import RedlineError
+from redline.store.schema import PLOVER_TYPES, QUAD_COLUMNS
 
 __all__ = ["PERIODS", "PLOVER_TYPES", "panel", "panel_sql", "dyad_series", "QUAD_NAMES"]
 
 PERIODS = ("day", "week", "month", "year")
-QUAD_NAMES = {1: "verbal_coop", 2: "material_coop", 3: "verbal_conflict", 4: "material_conflict"}
-
-
-def _plover_types() -> tuple[str, ...]:
-    from redline.ontology import plover
-
-    return tuple(t.name for t in plover.types())
-
-
-PLOVER_TYPES: tuple[str, ...] = ()  # filled lazily by _plover_columns
-
-
-def _plover_columns() -> tuple[str, ...]:
-    global PLOVER_TYPES
-    if not PLOVER_TYPES:
-        PLOVER_TYPES = _plover_types()
-    return PLOVER_TYPES
+QUAD_NAMES = dict(QUAD_COLUMNS)
 
 
 def _check(by: str, level: str) -> None:
@@ -54,7 +39,7 @@ def panel_sql(*, by: str = "month", directed: bool = True, level: str = "country
     else:
         src, tgt = f"least({s}, {t})", f"greatest({s}, {t})"
     plover_counts = ",\n    ".join(
-        f"count(*) FILTER (WHERE plover = '{p}') AS plover_{p.lower()}" for p in _plover_columns()
+        f"count(*) FILTER (WHERE plover = '{p}') AS plover_{p.lower()}" for p in PLOVER_TYPES
     )
     base_where = f"{s} IS NOT NULL AND {s} <> '' AND {t} IS NOT NULL AND {t} <> '' AND {s} <> {t} AND asserted"
     where_all = f"WHERE {base_where}" + (f" AND ({where})" if where else "")
@@ -93,7 +78,7 @@ def summary_panel_sql(*, by: str = "month", directed: bool = True, where: str = 
     sums = ",\n    ".join(
         f"sum({c})::BIGINT AS {c}" for c in ("events", *QUAD_NAMES.values())
     )
-    plover_sums = ",\n    ".join(f"sum(plover_{p.lower()})::BIGINT AS plover_{p.lower()}" for p in _plover_columns())
+    plover_sums = ",\n    ".join(f"sum(plover_{p.lower()})::BIGINT AS plover_{p.lower()}" for p in PLOVER_TYPES)
     return f"""
 WITH p AS (
   SELECT

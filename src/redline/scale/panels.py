@@ -9,11 +9,11 @@ from typing import Any
 import pandas as pd
 
 from redline.errors import RedlineError
+from redline.indicators.panels import QUAD_NAMES
 
 __all__ = ["export_partitioned", "panel"]
 
 _FREQ = {"day": "D", "week": "W", "month": "M", "year": "Y"}
-_QUADS = {1: "verbal_coop", 2: "material_coop", 3: "verbal_conflict", 4: "material_conflict"}
 _COLUMNS = ["date", "source_country", "target_country", "source_actor", "target_actor", "quad_class",
             "goldstein", "plover", "asserted"]
 
@@ -53,7 +53,7 @@ def _partition_panel(df: pd.DataFrame, by: str, level: str, directed: bool, plov
         out["source"] = a.where(a <= b, b).to_numpy()
         out["target"] = b.where(a <= b, a).to_numpy()
     out["events"] = 1
-    for q, name in _QUADS.items():
+    for q, name in QUAD_NAMES.items():
         out[name] = (df["quad_class"] == q).astype("int64").to_numpy()
     out["goldstein_sum"] = df["goldstein"].astype(float).to_numpy()
     out["goldstein_n"] = df["goldstein"].notna().astype("int64").to_numpy()
@@ -67,15 +67,15 @@ def panel(folder: str | os.PathLike[str], *, by: str = "month", directed: bool =
     """The dyad panel over a partitioned Parquet folder, computed partition by partition with Dask."""
     import dask.dataframe as dd
 
-    from redline.indicators.panels import PERIODS, _plover_columns
+    from redline.indicators.panels import PERIODS
+    from redline.store.schema import PLOVER_TYPES
 
     if by not in PERIODS:
         raise RedlineError(f"unknown period {by!r}: use one of {', '.join(PERIODS)}")
     if level not in ("country", "actor"):
         raise RedlineError(f"unknown level {level!r}: use 'country' or 'actor'")
-    plover_types = _plover_columns()
     ddf = dd.read_parquet(str(folder), columns=_COLUMNS)
-    parts = ddf.map_partitions(_partition_panel, by, level, directed, plover_types)
+    parts = ddf.map_partitions(_partition_panel, by, level, directed, PLOVER_TYPES)
     summed = parts.groupby(["period", "source", "target"]).sum()
     frame = summed.compute(scheduler=scheduler) if scheduler else summed.compute()
     frame = frame.reset_index()
