@@ -2,7 +2,8 @@
 
 Words are normalised the same way on both sides: lower case, dots dropped, names split on spaces, underscores and
 hyphens. Acronym entries (written in capitals, up to five letters) only match words written in capitals, so "US"
-is the United States but "us" is not.
+is the United States but "us" is not. A person's one-word name (a surname such as "Rice" or "Gates") only matches a
+word that starts with a capital, or one right after a title ("President obama").
 """
 
 from __future__ import annotations
@@ -15,6 +16,10 @@ from dataclasses import dataclass
 __all__ = ["Entry", "Gazetteer", "norm_word", "split_name"]
 
 _SPLIT = re.compile(r"[\s_\-]+")
+# words before a name that make a lower-case surname a name all the same ("president obama")
+_TITLES = frozenset(
+    {"president", "premier", "minister", "secretary", "chancellor", "king", "queen", "general", "gen", "leader", "pm"}
+)
 
 
 def norm_word(w: str) -> str:
@@ -40,6 +45,7 @@ class Entry:
     start: dt.date | None = None
     end: dt.date | None = None
     acronym: bool = False
+    cased: bool = False  # a one-word person name: matches only a capitalised word (or one after a title)
 
     def holds(self, day: dt.date | None) -> bool:
         if day is None:
@@ -65,6 +71,8 @@ class Gazetteer:
         stripped = name.replace(".", "").strip()
         if acronyms and stripped.isupper() and len(stripped) <= 5 and entry.kind != "sector":
             entry = Entry(entry.kind, entry.code, entry.name, entry.start, entry.end, True)
+        elif entry.kind == "person" and len(words) == 1:
+            entry = Entry(entry.kind, entry.code, entry.name, entry.start, entry.end, entry.acronym, True)
         bucket = self._table.setdefault(words, [])
         if entry not in bucket:
             bucket.append(entry)
@@ -93,7 +101,12 @@ class Gazetteer:
                         continue
                     if raw and k == 1:
                         r = raw[i].replace(".", "")
-                        entries = [e for e in entries if not e.acronym or r.isupper()]
+                        titled = i > 0 and words[i - 1] in _TITLES
+                        entries = [
+                            e
+                            for e in entries
+                            if (not e.acronym or r.isupper()) and (not e.cased or r[:1].isupper() or titled)
+                        ]
                         if not entries:
                             continue
                     hit = (i, i + k, entries)
