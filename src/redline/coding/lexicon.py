@@ -2,7 +2,9 @@
 
 Patterns come from the project's own table ``data/events.tsv`` and, optionally, from a PETRARCH verb dictionary
 (``--verbs PATH``: only its plain single-verb and verb + particle patterns are used). A pattern is
-``(pos, lemma, prep, object)``; ``prep`` and ``object`` may be empty (any).
+``(pos, lemma, prep, object)``; ``prep`` and ``object`` may be empty (any). A code written ``046:046`` names a
+reciprocal act ("held talks with", "signed an agreement with"): the target does the second code towards the source
+as well, the convention of the CAMEO/PETRARCH verb dictionaries for talks held and agreements signed together.
 """
 
 from __future__ import annotations
@@ -70,10 +72,15 @@ class Lexicon:
 
     patterns: dict[tuple[str, str, str, str], str] = field(default_factory=dict)
     lemmas: dict[str, set[str]] = field(default_factory=dict)  # pos -> lemmas with any pattern
+    #: reciprocal patterns: key -> the code of the target's act towards the source
+    reverse: dict[tuple[str, str, str, str], str] = field(default_factory=dict)
 
-    def add(self, pos: str, lemma: str, prep: str, obj: str, code: str) -> None:
+    def add(self, pos: str, lemma: str, prep: str, obj: str, code: str, reverse: str = "") -> None:
         key = (pos, lemma.lower(), prep.lower(), obj.lower())
-        self.patterns.setdefault(key, code)
+        if key not in self.patterns:
+            self.patterns[key] = code
+            if reverse:
+                self.reverse[key] = reverse
         self.lemmas.setdefault(pos, set()).add(lemma.lower())
 
     def has(self, pos: str, lemma: str) -> bool:
@@ -83,22 +90,39 @@ class Lexicon:
         self, pos: str, lemma: str, preps: list[tuple[str, str]], obj: str, xcomp: str = ""
     ) -> tuple[str, int] | None:
         """Most specific matching code and its specificity (0-2). ``preps`` are (prep, object-lemma) pairs."""
+        found = self.lookup_full(pos, lemma, preps, obj, xcomp)
+        return (found[0], found[1]) if found else None
+
+    def lookup_full(
+        self, pos: str, lemma: str, preps: list[tuple[str, str]], obj: str, xcomp: str = ""
+    ) -> tuple[str, int, str] | None:
+        """Like :meth:`lookup`, plus the reciprocal code ("" unless the pattern is reciprocal)."""
+        key = self._key(pos, lemma, preps, obj, xcomp)
+        if key is None:
+            return None
+        return self.patterns[key[0]], key[1], self.reverse.get(key[0], "")
+
+    def _key(
+        self, pos: str, lemma: str, preps: list[tuple[str, str]], obj: str, xcomp: str
+    ) -> tuple[tuple[str, str, str, str], int] | None:
         p = self.patterns
         for prep, pobj in preps:
-            if pobj and (code := p.get((pos, lemma, prep, pobj))):
-                return code, 2
+            if pobj and (pos, lemma, prep, pobj) in p:
+                return (pos, lemma, prep, pobj), 2
         for prep, pobj in preps:  # a particle makes a different verb: "send back" is not "send"
-            if not pobj and (code := p.get((pos, lemma, prep, obj)) or p.get((pos, lemma, prep, ""))):
-                return code, 2
-        if obj and (code := p.get((pos, lemma, "", obj))):
-            return code, 2
-        if xcomp and (code := p.get((pos, lemma, "to", xcomp))):
-            return code, 2
+            if not pobj:
+                for k in ((pos, lemma, prep, obj), (pos, lemma, prep, "")):
+                    if k in p:
+                        return k, 2
+        if obj and (pos, lemma, "", obj) in p:
+            return (pos, lemma, "", obj), 2
+        if xcomp and (pos, lemma, "to", xcomp) in p:
+            return (pos, lemma, "to", xcomp), 2
         for prep, _ in preps:
-            if code := p.get((pos, lemma, prep, "")):
-                return code, 1
-        if code := p.get((pos, lemma, "", "")):
-            return code, 0
+            if (pos, lemma, prep, "") in p:
+                return (pos, lemma, prep, ""), 1
+        if (pos, lemma, "", "") in p:
+            return (pos, lemma, "", ""), 0
         return None
 
     def load_petrarch_verbs(self, path: str | Path) -> int:
@@ -115,7 +139,9 @@ class Lexicon:
             raise CodingError(f"{path}: cannot read verb dictionary: {exc}") from exc
         header = re.compile(r"^---\s+(\S+)\s+\[([^\]]*)\]")
         member = re.compile(r"^([A-Z][A-Z_\-]*)\s*(?:\[([0-9]{2,4})[^\]]*\])?")
-        simple = re.compile(r"^-\s+\*\s+(?:([A-Z]+)|\(([A-Z]+)\s+([A-Z]+)\))\s+\[([0-9]{2,4})[^\]]*\]")
+        simple = re.compile(
+            r"^-\s+\*\s+(?:([A-Z]+)|\(([A-Z]+)\s+([A-Z]+)\))\s+\[([0-9]{2,4})(?::([0-9]{2,4}))?[^\]]*\]"
+        )
         n = 0
         block_code = ""
         verbs: list[tuple[str, str]] = []
@@ -136,12 +162,12 @@ class Lexicon:
             if line.startswith("-"):
                 m = simple.match(line)
                 if m and verbs:
-                    code = m.group(4)
+                    code, rev = m.group(4), m.group(5) or ""
                     for lemma, prt in verbs:
                         if m.group(1):
-                            self.add("V", lemma, prt, m.group(1).lower(), code)
+                            self.add("V", lemma, prt, m.group(1).lower(), code, rev)
                         else:
-                            self.add("V", lemma, m.group(2).lower(), m.group(3).lower(), code)
+                            self.add("V", lemma, m.group(2).lower(), m.group(3).lower(), code, rev)
                         n += 1
                 continue
             m = member.match(line)
@@ -198,13 +224,17 @@ def default_lexicon() -> Lexicon:
     from redline.actors.tables import read_data_table
     from redline.ontology import cameo
 
-    lex = Lexicon()
-    for r in read_data_table("events.tsv"):
-        code = r["cameo"]
+    def valid(code: str) -> str:
         while code and not cameo.is_valid(code):
             code = code[:-1]
+        return code
+
+    lex = Lexicon()
+    for r in read_data_table("events.tsv"):
+        code, _, rev = r["cameo"].partition(":")
+        code, rev = valid(code), valid(rev)
         if len(code) < 2:
             continue
         obj = "" if r["object"] == "*" else r["object"]
-        lex.add(r["pos"], r["lemma"], "" if r["prep"] == "*" else r["prep"], obj, code)
+        lex.add(r["pos"], r["lemma"], "" if r["prep"] == "*" else r["prep"], obj, code, rev if len(rev) >= 2 else "")
     return lex

@@ -21,7 +21,7 @@ from typing import Any
 
 from redline.actors.gazetteer import Entry, norm_word
 from redline.actors.resolver import ActorResolver, default_resolver
-from redline.coding.assertion import assertion, stated_intent
+from redline.coding.assertion import MODALS, assertion, stated_intent
 from redline.coding.lexicon import Lexicon, default_lexicon, intent_code
 from redline.coding.numbers import CARDINALS
 from redline.coding.temporal import resolve_date
@@ -61,6 +61,8 @@ _TROOPS = frozenset({"troop", "peacekeeper", "soldier", "contingent", "force", "
 _CLAIM_VERBS = frozenset({"say", "claim", "allege", "charge", "insist", "assert", "state", "tell", "declare"})
 _DIRECTIONAL = frozenset({"to", "into", "toward", "towards"})  # "troops were sent to": the passive subject moves
 _MUTUAL_ROOTS = frozenset({"03", "04", "05", "06"})  # cooperation roots a group of actors does together
+# "is scheduled to attend", "is due to meet", "prepared to visit": an arranged meeting is coded as the meeting
+_ARRANGED = frozenset({"schedule", "slate", "set", "due", "prepare"})
 _LOC_PREPS = frozenset({"in", "at", "near", "inside", "across", "along", "outside"})
 _PRONOUNS = frozenset({"it", "its", "they", "them", "their", "itself", "themselves"})
 _PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his"})
@@ -91,6 +93,19 @@ def _other(a: Actor, sources: Sequence[Actor]) -> bool:
         if a.country and a.country == s.country and (not a.sector or not s.sector or a.sector == s.sector):
             return False
     return True
+
+
+def _arranged(tok: Any) -> bool:
+    """Whether ``tok`` is the infinitive of an arranged act ("is scheduled to attend"), itself not negated."""
+    h = tok.head
+    return bool(
+        tok.dep_ == "xcomp"
+        and h.i != tok.i
+        and h.lemma_.lower() in _ARRANGED
+        and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)
+        and not any(c.dep_ == "neg" or (c.dep_ == "aux" and c.lower_ in MODALS) for c in h.children)
+        and not any(c.dep_ == "neg" for c in tok.children)
+    )
 
 
 def _is_prep(tok: Any) -> bool:
@@ -565,7 +580,7 @@ class Coder:
         if dobj is None and v.dep_ == "relcl" and v.head.pos_ in ("NOUN", "PROPN"):
             dobj = v.head  # "the treaty ..., which it ratified"
         xcomp = next((c for c in v.children if c.dep_ == "xcomp"), None)
-        found = self.lexicon.lookup(
+        found = self.lexicon.lookup_full(
             "V",
             lemma,
             [(p, o) for p, o, _ in preps],
@@ -574,7 +589,8 @@ class Coder:
         )
         if found is None:
             return []
-        code, spec = found
+        code, spec, reverse = found
+        looked_up = code
         if code == "010" and any(
             c.dep_ == "ccomp" and any(g.dep_ in ("aux", "auxpass") and g.lower_ == "must" for g in c.children)
             for c in v.children
@@ -664,7 +680,11 @@ class Coder:
                     v, code, spec, [s], [o for o in sources if o.code != s.code], si, st, doc, dates, qty, unit, v
                 )
             ]
-        return self._emit(v, code, spec, sources, targets, si, st, doc, dates, qty, unit, v)
+        out = self._emit(v, code, spec, sources, targets, si, st, doc, dates, qty, unit, v)
+        if reverse and code == looked_up and sources and targets:
+            # "X held talks with Y", "X signed a treaty with Y": a reciprocal act, Y towards X as well
+            out += self._emit(v, reverse, spec, targets, sources, si, st, doc, dates, qty, unit, v)
+        return out
 
     def _noun_event(
         self,
@@ -706,8 +726,15 @@ class Coder:
                 targets = [a for a in self.actors_of(pobj, st) if _other(a, sources)]
                 if targets:
                     break
-        if not targets and n.head.dep_ == "prep" and n.dep_ == "pobj":
-            pass
+        if not targets and len(sources) > 1 and code[:2] in _MUTUAL_ROOTS:
+            # "India and Pakistan resumed peace talks": each party towards each other
+            return [
+                e
+                for s in sources
+                for e in self._emit(
+                    n, code, spec, [s], [o for o in sources if o.code != s.code], si, st, doc, dates, None, "", n
+                )
+            ]
         return self._emit(n, code, spec, sources, targets, si, st, doc, dates, None, "", n)
 
     def _prep_target(self, v: Any, st: _DocState, exclude: Sequence[Actor], dobj: Any | None) -> list[Actor]:
@@ -810,6 +837,8 @@ class Coder:
         from redline.ontology import cameo, plover
 
         asserted, _reason = (True, "") if force else assertion(tok)
+        if not asserted and code[:2] == "04" and _arranged(tok):
+            asserted = True
         info = cameo.get(code)
         if info is None:
             return []
