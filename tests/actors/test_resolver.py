@@ -105,3 +105,13 @@ def test_combine_prefers_person_then_country_sector() -> None:
     assert ActorResolver.combine([(c,), (p,)], ["MIL"], D).code == "CHNGOV"  # type: ignore[union-attr]
     assert ActorResolver.combine([(c,)], ["MIL"], D).code == "RUSMIL"  # type: ignore[union-attr]
     assert ActorResolver.combine([], ["MIL"], D) is None
+
+
+def test_office_holders_before_2015_and_lower_case_surnames() -> None:
+    assert resolve("George W. Bush", dt.date(2008, 8, 6)).code == "USAGOV"  # type: ignore[union-attr]
+    assert resolve("Ehud Olmert", dt.date(2008, 8, 6)).code == "ISRGOV"  # type: ignore[union-attr]
+    assert resolve("Putin", dt.date(2010, 1, 1)).code == "RUSGOV"  # type: ignore[union-attr]  # then prime minister
+    assert resolve("Rice", dt.date(2006, 1, 1)).code == "USAGOV"  # type: ignore[union-attr]
+    assert resolve("rice", dt.date(2006, 1, 1)) is None  # a one-word name needs a capital ...
+    assert resolve("President obama", dt.date(2012, 1, 1)).code == "USAGOV"  # type: ignore[union-attr]  # ... or a title
+    assert resolve("South Carolina").code == "USA"  # type: ignore[union-attr]

@@ -126,3 +126,24 @@ def test_missiles_fired_at_a_target_are_an_attack(coder: Any) -> None:
 def test_target_is_the_agent_of_the_condemned_act(coder: Any) -> None:
     evs = one(coder, "Norway condemned the raid by Israeli forces.")
     assert any((e.source, e.target, e.cameo[:2]) == ("NOR", "ISRMIL", "11") for e in evs)
+
+
+def test_reciprocal_talks_both_directions_but_not_a_refusal(coder: Any) -> None:
+    day = dt.date(2008, 8, 6)
+    evs = coder.code_text("Egypt's foreign minister held talks with his Israeli counterpart in Cairo.", day)
+    got = {(e.source[:3], e.target[:3], e.cameo[:2]) for e in evs}
+    assert {("EGY", "ISR", "04"), ("ISR", "EGY", "04")} <= got
+    # a refused signature is the refuser's act only
+    evs = coder.code_text(
+        "Zimbabwe's opposition leader Morgan Tsvangirai said he would not sign the deal with Mugabe.", day
+    )
+    assert [(e.source[:3], e.target[:3], e.cameo) for e in evs] == [("ZWE", "ZWE", "120")]
+
+
+def test_arranged_meeting_and_joint_noun_event(coder: Any) -> None:
+    evs = one(coder, "Obama is scheduled to attend a summit in Switzerland.")
+    assert any((e.source[:3], e.target, e.cameo[:2]) == ("USA", "CHE", "04") for e in evs)
+    evs = one(coder, "Russia could attend a summit in Switzerland.")
+    assert not any(e.cameo[:2] == "04" for e in evs)  # modal: still not asserted
+    evs = one(coder, "India and Pakistan resumed peace talks in Islamabad.")
+    assert {(e.source, e.target) for e in evs if e.cameo[:2] == "04"} == {("IND", "PAK"), ("PAK", "IND")}

@@ -341,7 +341,8 @@ class Coder:
         if actor.country and remember:
             if len(actor.code) == 3 or actor.sector in ("GOV", "MIL"):
                 st.last_country = Actor(actor.country, actor.name, actor.country, "")
-            if head.ent_type_ == "PERSON" or any(t.ent_type_ == "PERSON" for t in toks):
+            named_person = any(e.kind == "person" for es in name_entries for e in es)
+            if named_person or head.ent_type_ == "PERSON" or any(t.ent_type_ == "PERSON" for t in toks):
                 st.last_person = actor
                 for t in toks:
                     if t.ent_type_ == "PERSON" and (t.i + 1 >= len(t.doc) or t.doc[t.i + 1].ent_type_ != "PERSON"):
@@ -681,9 +682,14 @@ class Coder:
                 )
             ]
         out = self._emit(v, code, spec, sources, targets, si, st, doc, dates, qty, unit, v)
-        if reverse and code == looked_up and sources and targets:
-            # "X held talks with Y", "X signed a treaty with Y": a reciprocal act, Y towards X as well
-            out += self._emit(v, reverse, spec, targets, sources, si, st, doc, dates, qty, unit, v)
+        if reverse and code == looked_up and sources and targets and any(e.asserted and e.cameo == code for e in out):
+            # "X held talks with Y", "X signed a treaty with Y": a reciprocal act, Y towards X as well (only when
+            # the act itself is asserted: a refusal to sign is the refuser's alone)
+            out += [
+                e
+                for e in self._emit(v, reverse, spec, targets, sources, si, st, doc, dates, qty, unit, v)
+                if e.cameo == reverse
+            ]
         return out
 
     def _noun_event(
