@@ -15,6 +15,8 @@ MODELS: dict[str, tuple[str, str]] = {
     "tlogic": ("redline.forecast.models.rules", "TemporalRules"),
     "ensemble": ("redline.forecast.models.ensemble", "Ensemble"),
     "decay": ("redline.forecast.models.decay", "Decay"),
+    "embed": ("redline.forecast.models.embed", "Embed"),
+    "propagate": ("redline.forecast.models.propagate", "Propagate"),
 }
 DEFAULT_MODEL = "ensemble"
 
