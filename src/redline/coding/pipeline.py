@@ -60,12 +60,15 @@ _TROOPS = frozenset({"troop", "peacekeeper", "soldier", "contingent", "force", "
 # "X said/claimed Y attacked": X accuses Y ("confirmed", "reported" are not accusations)
 _CLAIM_VERBS = frozenset({"say", "claim", "allege", "charge", "insist", "assert", "state", "tell", "declare"})
 _DIRECTIONAL = frozenset({"to", "into", "toward", "towards"})  # "troops were sent to": the passive subject moves
+_PLACE_PREPS = frozenset({"in", "at"})
+_VIOLENT_ROOTS = frozenset({"18", "19", "20"})
 _MUTUAL_ROOTS = frozenset({"03", "04", "05", "06"})  # cooperation roots a group of actors does together
 # "is scheduled to attend", "is due to meet", "prepared to visit": an arranged meeting is coded as the meeting
 _ARRANGED = frozenset({"schedule", "slate", "set", "due", "prepare"})
 _LOC_PREPS = frozenset({"in", "at", "near", "inside", "across", "along", "outside"})
 _PRONOUNS = frozenset({"it", "its", "they", "them", "their", "itself", "themselves"})
 _PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his"})
+_REFLEXIVES = frozenset({"itself", "themselves", "himself", "herself"})
 _ANAPHORA = frozenset(
     {"country", "nation", "state", "government", "regime", "administration", "leadership", "north", "south"}
 )
@@ -298,6 +301,8 @@ class Coder:
                 if a is not None:
                     return a
             low = head.lower_
+            if low in _REFLEXIVES:
+                return None  # "Iraq had attacked themselves": the clause's own subject, not another actor
             ms = st.main_subject
             if low in _PRONOUNS and ms is not None and ms[0] < head.i:
                 return ms[1]  # "North Korea could help Russia ..., which is why its troops ...": the main subject
@@ -327,6 +332,14 @@ class Coder:
                 if ms is not None and ms[0] < head.i and any(c.lower_ in ("its", "their") for c in head.children):
                     lc = ms[1]
                 return Actor(lc.country + secs[0], lc.name, lc.country, secs[0])
+            if not secs and head.pos_ == "NOUN":
+                # "bombing its territory", "their citizens": the owner the pronoun stands for
+                for c in head.children:
+                    if c.dep_ == "poss" and c.lower_ in ("its", "their"):
+                        ms = st.main_subject
+                        owner = ms[1] if ms is not None and ms[0] < c.i else st.last_country
+                        if owner is not None and owner.country:
+                            return Actor(owner.country, owner.name, owner.country, "")
             if secs and st.last_country is not None and any(c.dep_ == "poss" for c in head.children):
                 # "its troops", "their workers"
                 for c in head.children:
@@ -653,6 +666,17 @@ class Coder:
             if to and self._prep_tok is not None and self._prep_tok.head.lower_ in _DIRECTIONAL:
                 sources, targets = targets, to
                 src_tok, tgt_tok = passive, self._prep_tok
+        if not sources and passive is not None and subj is None and code[:2] in _VIOLENT_ROOTS:
+            # "were killed in Israeli shelling", "died in a Taliban ambush": whose attack it was (not a place name)
+            for c in v.children:
+                if not (_is_prep(c) and c.lower_ in ("in", "during", "by", "under")) or sources:
+                    continue
+                for g in c.children:
+                    if g.dep_ == "pobj" and g.pos_ == "NOUN" and g.i not in st.names:
+                        found = [a for a in self.actors_of(g, st) if a.country and _other(a, targets)]
+                        if found:
+                            sources, src_tok = found, g
+                            break
         if src_tok is None and subj is not None:
             src_tok = subj
         if not targets:  # the syntactic receiver, even when it resolves to no actor code
@@ -711,7 +735,15 @@ class Coder:
             code = "062"  # joint exercises are military cooperation
         sources: list[Actor] = []
         for c in n.children:
-            if c.dep_ in ("poss", "compound", "amod") and (c.i in st.names or c.lower_ in _PRONOUNS):
+            # "Israeli shelling", "its raids", and one level down: "Israeli tank shelling"
+            if c.dep_ in ("poss", "compound", "amod") and (
+                c.i in st.names
+                or c.lower_ in _PRONOUNS
+                or (
+                    c.dep_ == "compound"
+                    and any(g.dep_ in ("amod", "compound") and g.i in st.names for g in c.children)
+                )
+            ):
                 sources = self.actors_of(c, st, remember=True)
                 if sources:
                     break
@@ -750,7 +782,8 @@ class Coder:
         for _depth in range(2):
             nxt = []
             for h in frontier:
-                for c in h.children:
+                # a receiver ("against the invasion", "to Israel") before a place ("in Tbilisi")
+                for c in sorted(h.children, key=lambda x: x.lower_ in _PLACE_PREPS):
                     if _is_prep(c) and c.lower_ in _TARGET_PREPS:
                         for g in c.children:
                             if g.dep_ == "pobj":
