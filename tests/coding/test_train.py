@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from redline.coding.train import LinearTextModel, read_corpus, train
+from redline.coding.train import LinearTextModel, choose, parse_sentences, read_corpus, train
 from redline.errors import CodingError, SourceError
 
 SENTS = [
@@ -65,7 +65,7 @@ def test_plover_and_jsonl_formats(tmp_path: Path) -> None:
 
 def test_train_save_load_round_trip(tmp_path: Path) -> None:
     xs, ys, space = read_corpus(corpus(tmp_path), "conflibert")
-    m = train(xs, ys, space, c=10.0)
+    m = train(xs, ys, space, c=10.0, parse_weight=0.0)
     assert m.predict(["Troops attacked the town."]) == ["material_conflict"]
     m.save(tmp_path / "m")
     assert sorted(f.name for f in (tmp_path / "m").iterdir()) == ["model.json", "weights.npz"]
@@ -84,3 +84,40 @@ def test_coder_uses_trained_model(tmp_path: Path, coder: Any) -> None:
     c2 = Coder.load(model=tmp_path / "m", nlp=coder.nlp)
     evs = c2.code_text("Chile criticized Peru.")
     assert evs and evs[0].provenance.model == "redline.linear"
+
+
+def test_parse_tokens(coder: Any) -> None:
+    (p,) = parse_sentences(["The army did not attack the town."], coder.nlp)
+    assert {"__p_root_attack", "__p_dobj_attack_town", "__p_vo_attack_town", "__p_rootneg", "__p_neg"} <= set(p)
+    (q,) = parse_sentences(["Rebels may shell the village."], coder.nlp)
+    assert "__p_rootmodal_may" in q and "__p_rootneg" not in q
+
+
+def test_parse_features_saved_and_used(tmp_path: Path, coder: Any) -> None:
+    xs, ys, space = read_corpus(corpus(tmp_path), "conflibert")
+    m = train(xs, ys, space, c=10.0, parse_weight=0.7, parses=parse_sentences(xs, coder.nlp))
+    assert m.parse_weight == 0.7 and any(t.startswith("__p_root_") for t in m.vocab)
+    m.save(tmp_path / "m")
+    m2 = LinearTextModel.load(tmp_path / "m")
+    s = ["The minister praised the talks.", "Rebels shelled the village."]
+    ps = parse_sentences(s, coder.nlp)
+    assert m2.parse_weight == 0.7 and np.allclose(m.predict_proba(s, None, ps), m2.predict_proba(s, None, ps))
+    assert m2.predict(s, None, ps) == ["verbal_cooperation", "material_conflict"]
+    # the parse block changes the scores; a model saved before parse features reads words only
+    assert not np.allclose(m.predict_proba(s, None, ps), m.predict_proba(s, None, [[], []]))
+    meta = json.loads((tmp_path / "m" / "model.json").read_text())
+    del meta["parse_weight"]
+    (tmp_path / "m" / "model.json").write_text(json.dumps(meta))
+    assert LinearTextModel.load(tmp_path / "m").parse_weight == 0.0
+
+
+def test_choose_shrinks_rules_within_one_standard_error() -> None:
+    table = [
+        {"c": 4.0, "rule_weight": 0.25, "f1": 0.90, "se": 0.01},
+        {"c": 16.0, "rule_weight": 0.25, "f1": 0.915, "se": 0.01},
+        {"c": 16.0, "rule_weight": 1.0, "f1": 0.92, "se": 0.01},
+        {"c": 16.0, "rule_weight": 2.0, "f1": 0.91, "se": 0.01},
+    ]
+    assert choose(table) == table[1]
+    table[2]["se"] = 0.001  # a clear winner is kept
+    assert choose(table) == table[2]
