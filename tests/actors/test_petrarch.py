@@ -52,6 +52,9 @@ def test_resolver_honours_dictionary_dates(tmp_path: Path) -> None:
     assert r.resolve("Smeagol", dt.date(1990, 1, 1)).code == "HOB"  # type: ignore[union-attr]
     assert r.resolve("Smeagol", dt.date(1997, 1, 1)).code == "HOBGOV"  # type: ignore[union-attr]
     assert r.resolve("Arda soldiers").code == "ARDMIL"  # type: ignore[union-attr]
+    # a group whose dated code is a plain country on the day takes the phrase's sector like any country
+    assert r.resolve("Smeagol soldiers", dt.date(1990, 1, 1)).code == "HOBMIL"  # type: ignore[union-attr]
+    assert r.resolve("Smeagol soldiers", dt.date(1997, 1, 1)).code == "HOBGOV"  # type: ignore[union-attr]
     assert ("farm man", "AGR") in parse_agent_file(g)
 
 

@@ -98,12 +98,17 @@ class ActorResolver:
     ) -> Actor | None:
         """One actor from the name matches (in phrase order, head-nearest first preferred) and sector codes."""
         persons = [es for es in name_entries if any(e.kind == "person" for e in es)]
+        dated_country = None
         if persons:
             es = [e for e in persons[0] if e.kind == "person"]
             code = _person_code(es, day)
-            return Actor(code, es[0].name, "" if code.startswith("IGO") else code[:3], code[3:6])
+            if len(code) != 3 or code.startswith("IGO"):
+                return Actor(code, es[0].name, "" if code.startswith("IGO") else code[:3], code[3:6])
+            # a dictionary country whose code changed over time ("GEORGIA_ [USRGEO <910409] [GEO >911221]"):
+            # on the day it is a plain country, and takes the phrase's sector like any country
+            dated_country = Entry("country", code, es[0].name)
         actors = [e for es in name_entries for e in es if e.kind == "actor"]
-        country = next((e for es in name_entries for e in es if e.kind == "country"), None)
+        country = next((e for es in name_entries for e in es if e.kind == "country"), dated_country)
         sector = sector_codes[0] if sector_codes else ""
         if actors and (country is None or actors[0].code.startswith("IGO")):
             a = actors[0]
