@@ -147,3 +147,10 @@ def test_arranged_meeting_and_joint_noun_event(coder: Any) -> None:
     assert not any(e.cameo[:2] == "04" for e in evs)  # modal: still not asserted
     evs = one(coder, "India and Pakistan resumed peace talks in Islamabad.")
     assert {(e.source, e.target) for e in evs if e.cameo[:2] == "04"} == {("IND", "PAK"), ("PAK", "IND")}
+
+
+def test_they_after_a_conjoined_subject_is_the_group(coder: Any) -> None:
+    evs = one(coder, "Israel and Syria confirmed they were holding indirect peace negotiations.")
+    assert {(e.source, e.target) for e in evs if e.cameo[:2] == "04"} == {("ISR", "SYR"), ("SYR", "ISR")}
+    evs = one(coder, "Syria said Turkey had attacked itself.")
+    assert not any(e.cameo[:2] == "19" and e.target for e in evs)  # a reflexive is no other actor

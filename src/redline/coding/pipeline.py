@@ -68,6 +68,7 @@ _ARRANGED = frozenset({"schedule", "slate", "set", "due", "prepare"})
 _LOC_PREPS = frozenset({"in", "at", "near", "inside", "across", "along", "outside"})
 _PRONOUNS = frozenset({"it", "its", "they", "them", "their", "itself", "themselves"})
 _PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his"})
+_GROUP_PRONOUNS = frozenset({"they", "them", "their"})
 _REFLEXIVES = frozenset({"itself", "themselves", "himself", "herself"})
 _ANAPHORA = frozenset(
     {"country", "nation", "state", "government", "regime", "administration", "leadership", "north", "south"}
@@ -140,6 +141,7 @@ class _DocState:
     persons: dict[str, Actor] = field(default_factory=dict)  # surname -> actor, learned in this document
     by_sector: dict[str, Actor] = field(default_factory=dict)  # last actor seen with each sector
     main_subject: tuple[int, Actor] | None = None  # (token index, actor) of the sentence's main-clause subject
+    group: list[Actor] = field(default_factory=list)  # the last conjoined subject ("Israel and Syria"), for "they"
 
 
 def _number(tok: Any) -> float | None:
@@ -364,6 +366,8 @@ class Coder:
 
     def actors_of(self, head: Any, st: _DocState, remember: bool = False) -> list[Actor]:
         """The actor of a phrase and of its conjuncts ("the United States and South Korea")."""
+        if head.lower_ in _GROUP_PRONOUNS and len(st.group) > 1:
+            return list(st.group)  # "Israel and Syria said they were holding talks"
         out: list[Actor] = []
         stack = [head]
         while stack and len(out) < 4:
@@ -386,6 +390,8 @@ class Coder:
             stack.extend(c for c in t.children if c.dep_ == "conj")
             # "The US, Russia, and Switzerland": a list the parser reads as an apposition with conjuncts
             stack.extend(c for c in t.children if c.dep_ == "appos" and any(g.dep_ == "conj" for g in c.children))
+        if remember and out:
+            st.group = list(out) if len(out) > 1 and all(a.country for a in out) else []
         return out
 
     # -- events ---------------------------------------------------------------------------------------------------
