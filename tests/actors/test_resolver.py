@@ -115,3 +115,9 @@ def test_office_holders_before_2015_and_lower_case_surnames() -> None:
     assert resolve("rice", dt.date(2006, 1, 1)) is None  # a one-word name needs a capital ...
     assert resolve("President obama", dt.date(2012, 1, 1)).code == "USAGOV"  # type: ignore[union-attr]  # ... or a title
     assert resolve("South Carolina").code == "USA"  # type: ignore[union-attr]
+
+
+def test_plural_demonyms() -> None:
+    assert resolve("Palestinians").code == "PSE"  # type: ignore[union-attr]
+    assert resolve("South Koreans").code == "KOR"  # type: ignore[union-attr]
+    assert resolve("Frenchs") is None  # no made-up plural for demonyms in -ch/-sh/-ese/-s

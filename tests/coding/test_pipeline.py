@@ -154,3 +154,11 @@ def test_they_after_a_conjoined_subject_is_the_group(coder: Any) -> None:
     assert {(e.source, e.target) for e in evs if e.cameo[:2] == "04"} == {("ISR", "SYR"), ("SYR", "ISR")}
     evs = one(coder, "Syria said Turkey had attacked itself.")
     assert not any(e.cameo[:2] == "19" and e.target for e in evs)  # a reflexive is no other actor
+
+
+def test_crowds_protest_and_relative_clause_subject(coder: Any) -> None:
+    evs = one(coder, "Thousands of South Koreans took to the streets to protest against the US president's visit.")
+    assert any((e.source, e.target[:3], e.cameo[:2]) == ("KOR", "USA", "14") for e in evs)
+    evs = one(coder, "Hamas, which seized control of Gaza last year, fired rockets at Israel.")
+    assert any((e.source, e.target, e.cameo[:2]) == ("PSEREB", "ISR", "19") for e in evs)
+    assert not any(e.cameo == "192" and not e.source for e in evs)  # "which" is Hamas

@@ -45,6 +45,14 @@ def _person_code(entries: Sequence[Entry], day: dt.date | None) -> str:
     return code[:3] + _ELITE
 
 
+def _plural(demonym: str) -> str:
+    """The people of a demonym ("Iraqi" -> "Iraqis", "South Korean" -> "South Koreans"); "" when English uses
+    the same word or another ("Chinese", "Swiss", "French", "British")."""
+    if not demonym or demonym.endswith(("s", "h", "ese")):
+        return ""
+    return demonym + "s"
+
+
 class ActorResolver:
     """Resolves names to CAMEO actor codes; build with :func:`default_resolver` or ``ActorResolver.build``."""
 
@@ -60,8 +68,8 @@ class ActorResolver:
         names, secs = Gazetteer(), Gazetteer()
         for c in countries.all():
             e = Entry("country", c.cameo, c.name)
-            for n in (c.name, *c.aliases, *c.demonyms):
-                if "," in n:
+            for n in (c.name, *c.aliases, *c.demonyms, *(_plural(d) for d in c.demonyms)):
+                if "," in n or not n:
                     continue
                 names.add(n, e)
             if c.capital:

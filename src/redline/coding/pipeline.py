@@ -61,6 +61,11 @@ _TROOPS = frozenset({"troop", "peacekeeper", "soldier", "contingent", "force", "
 _CLAIM_VERBS = frozenset({"say", "claim", "allege", "charge", "insist", "assert", "state", "tell", "declare"})
 _DIRECTIONAL = frozenset({"to", "into", "toward", "towards"})  # "troops were sent to": the passive subject moves
 _PLACE_PREPS = frozenset({"in", "at"})
+_CROWD = frozenset(
+    {"thousand", "hundred", "dozen", "crowd", "people", "protester", "demonstrator", "resident", "student", "activist"}
+)
+_PARTNER_PREPS = frozenset({"with", "to", "against"})
+_TOPIC_PREPS = frozenset({"on", "about", "over", "for"})
 _VIOLENT_ROOTS = frozenset({"18", "19", "20"})
 _MUTUAL_ROOTS = frozenset({"03", "04", "05", "06"})  # cooperation roots a group of actors does together
 # "is scheduled to attend", "is due to meet", "prepared to visit": an arranged meeting is coded as the meeting
@@ -68,6 +73,7 @@ _ARRANGED = frozenset({"schedule", "slate", "set", "due", "prepare"})
 _LOC_PREPS = frozenset({"in", "at", "near", "inside", "across", "along", "outside"})
 _PRONOUNS = frozenset({"it", "its", "they", "them", "their", "itself", "themselves"})
 _PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his"})
+_RELATIVES = frozenset({"which", "who", "that"})
 _GROUP_PRONOUNS = frozenset({"they", "them", "their"})
 _REFLEXIVES = frozenset({"itself", "themselves", "himself", "herself"})
 _ANAPHORA = frozenset(
@@ -110,6 +116,20 @@ def _arranged(tok: Any) -> bool:
         and not any(c.dep_ == "neg" or (c.dep_ == "aux" and c.lower_ in MODALS) for c in h.children)
         and not any(c.dep_ == "neg" for c in tok.children)
     )
+
+
+def _crowd(tok: Any, st: Any) -> bool:
+    """Whether a subject is a crowd ("thousands of South Koreans", "protesters", "students"), not a state."""
+    if tok.lemma_.lower() in _CROWD:
+        return True
+    return st.sectors.get(tok.i) in ("OPP", "CVL", "LAB", "EDU") or (
+        tok.tag_ in ("NNS", "NNPS") and tok.i in st.names  # "Palestinians", "South Koreans"
+    )
+
+
+def _unknown_person(tok: Any, st: Any) -> bool:
+    """A person's name (by the parser's entity tag) that resolved to no actor."""
+    return bool(tok.ent_type_ == "PERSON" and tok.pos_ == "PROPN" and tok.i not in st.names)
 
 
 def _is_prep(tok: Any) -> bool:
@@ -398,6 +418,8 @@ class Coder:
     def _subject(self, v: Any, depth: int = 0) -> Any | None:
         for c in v.children:
             if c.dep_ in _SUBJ:
+                if c.lower_ in _RELATIVES and v.dep_ == "relcl" and v.head.pos_ in ("NOUN", "PROPN"):
+                    return v.head  # "Hamas, which seized control of Gaza": the noun the clause describes
                 return c
             if c.dep_ == "agent":
                 for g in c.children:
@@ -636,6 +658,8 @@ class Coder:
             return []  # "adding a plane to the pool" is not a statement
         subj = self._subject(v)
         passive = self._passive_target(v)
+        if lemma in ("protest", "demonstrate") and code[:2] == "11" and subj is not None and _crowd(subj, st):
+            code = "140"  # "protesters protested against the visit": a demonstration, not a diplomatic protest
         # only a real subject becomes the antecedent of later pronouns (not "Russia" in "help Russia defend")
         remember = subj is not None and subj.dep_ in ("nsubj", "nsubjpass") and subj.head.i == v.i
         sources = self.actors_of(subj, st, remember=remember) if subj is not None else []
@@ -787,17 +811,26 @@ class Coder:
         frontier = [v] + ([dobj] if dobj is not None else [])
         for _depth in range(2):
             nxt = []
-            for h in frontier:
-                # a receiver ("against the invasion", "to Israel") before a place ("in Tbilisi")
-                for c in sorted(h.children, key=lambda x: x.lower_ in _PLACE_PREPS):
-                    if _is_prep(c) and c.lower_ in _TARGET_PREPS:
-                        for g in c.children:
-                            if g.dep_ == "pobj":
-                                found = [a for a in self.actors_of(g, st) if _other(a, exclude)]
-                                if found:
-                                    self._prep_tok = g
-                                    return found
-                                nxt.append(g)
+            # a partner ("with Lee", "against the invasion") before a topic ("on ...") before a place ("in Tbilisi"),
+            # whether the phrase hangs on the verb or on its object ("held talks with")
+            preps = sorted(
+                (c for h in frontier for c in h.children),
+                key=lambda c: (c.lower_ in _PLACE_PREPS, c.lower_ in _TOPIC_PREPS),
+            )
+            for c in preps:
+                if _is_prep(c) and c.lower_ in _TARGET_PREPS:
+                    for g in c.children:
+                        if g.dep_ == "pobj":
+                            found = [a for a in self.actors_of(g, st) if _other(a, exclude)]
+                            if found:
+                                self._prep_tok = g
+                                return found
+                            if c.lower_ in _PARTNER_PREPS and _depth == 0 and _unknown_person(g, st):
+                                # "held talks with Lee on North Korea's programme": the partner is a person
+                                # the tables do not know; the topic's country is not the partner
+                                self._prep_tok = g
+                                return []
+                            nxt.append(g)
             frontier = nxt
         return []
 
