@@ -146,12 +146,7 @@ def assertion(tok: Any, depth: int = 0) -> tuple[bool, str]:
     # an infinitive: "reasons to punish", "decision to sign", "prepared to attend" -- not (yet) a fact,
     # unless the governing verb says it happened ("began to withdraw", "managed to cross")
     infinitive = tok.pos_ in ("VERB", "AUX") and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)
-    if (
-        infinitive
-        and dep == "advcl"
-        and tok.lemma_.lower() in _PROTEST_VERBS
-        and head.lemma_.lower() in _GATHER_VERBS
-    ):
+    if infinitive and dep == "advcl" and tok.lemma_.lower() in _PROTEST_VERBS and head.lemma_.lower() in _GATHER_VERBS:
         return assertion(head, depth + 1)  # "thousands took to the streets to protest": the gathering is the protest
     if infinitive and not (dep == "xcomp" and head.lemma_.lower() in FACTIVE_CONTROL):
         return False, "contemplated"
