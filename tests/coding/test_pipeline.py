@@ -162,3 +162,12 @@ def test_crowds_protest_and_relative_clause_subject(coder: Any) -> None:
     evs = one(coder, "Hamas, which seized control of Gaza last year, fired rockets at Israel.")
     assert any((e.source, e.target, e.cameo[:2]) == ("PSEREB", "ISR", "19") for e in evs)
     assert not any(e.cameo == "192" and not e.source for e in evs)  # "which" is Hamas
+
+
+def test_place_is_no_party_to_a_joint_act_nor_an_attacker(coder: Any) -> None:
+    evs = one(coder, "Kim Jong-un and Vladimir Putin held a meeting in Beijing.")
+    assert {(e.source[:3], e.target[:3]) for e in evs if e.cameo[:2] == "04"} == {("PRK", "RUS"), ("RUS", "PRK")}
+    evs = one(coder, "Six soldiers were killed in Russia's Kursk region.")
+    assert not any(e.source for e in evs)  # the place of the killing did not kill
+    evs = one(coder, "Four children were killed in an Israeli air strike in Gaza.")
+    assert any((e.source, e.target, e.cameo[:2]) == ("ISR", "PSE", "19") for e in evs)

@@ -66,6 +66,9 @@ _CROWD = frozenset(
 )
 _PARTNER_PREPS = frozenset({"with", "to", "against"})
 _TOPIC_PREPS = frozenset({"on", "about", "over", "for"})
+_WEAPONS = frozenset(
+    {"fire", "gunfire", "shelling", "shell", "tank", "artillery", "rocket", "missile", "drone", "mortar", "ambush"}
+)
 _VIOLENT_ROOTS = frozenset({"18", "19", "20"})
 _MUTUAL_ROOTS = frozenset({"03", "04", "05", "06"})  # cooperation roots a group of actors does together
 # "is scheduled to attend", "is due to meet", "prepared to visit": an arranged meeting is coded as the meeting
@@ -116,6 +119,15 @@ def _arranged(tok: Any) -> bool:
         and not any(c.dep_ == "neg" or (c.dep_ == "aux" and c.lower_ in MODALS) for c in h.children)
         and not any(c.dep_ == "neg" for c in tok.children)
     )
+
+
+def _attack_noun(tok: Any, lexicon: Lexicon) -> bool:
+    """A noun naming an attack or its weapon ("shelling", "air strike", "tank fire"), not a place ("region")."""
+    lemma = tok.lemma_.lower()
+    if lemma in _WEAPONS:
+        return True
+    code = lexicon.lookup("N", lemma, [], "")
+    return code is not None and code[0][:2] in _VIOLENT_ROOTS
 
 
 def _crowd(tok: Any, st: Any) -> bool:
@@ -670,6 +682,18 @@ class Coder:
             targets = self.actors_of(passive, st)
             tgt_tok = passive
 
+        if not sources and passive is not None and subj is None and code[:2] in _VIOLENT_ROOTS:
+            # "were killed in Israeli shelling", "died in a Taliban ambush": whose attack it was (not a place name)
+            for c in v.children:
+                if not (_is_prep(c) and c.lower_ in ("in", "during", "by", "under")) or sources:
+                    continue
+                for g in c.children:
+                    if g.dep_ == "pobj" and g.pos_ == "NOUN" and g.i not in st.names and _attack_noun(g, self.lexicon):
+                        found = [a for a in self.actors_of(g, st) if a.country and _other(a, targets or [])]
+                        if found:
+                            sources, src_tok = found, g
+                            break
+
         def fresh(actors: list[Actor]) -> list[Actor]:
             return [a for a in actors if _other(a, sources)]
 
@@ -696,17 +720,6 @@ class Coder:
             if to and self._prep_tok is not None and self._prep_tok.head.lower_ in _DIRECTIONAL:
                 sources, targets = targets, to
                 src_tok, tgt_tok = passive, self._prep_tok
-        if not sources and passive is not None and subj is None and code[:2] in _VIOLENT_ROOTS:
-            # "were killed in Israeli shelling", "died in a Taliban ambush": whose attack it was (not a place name)
-            for c in v.children:
-                if not (_is_prep(c) and c.lower_ in ("in", "during", "by", "under")) or sources:
-                    continue
-                for g in c.children:
-                    if g.dep_ == "pobj" and g.pos_ == "NOUN" and g.i not in st.names:
-                        found = [a for a in self.actors_of(g, st) if a.country and _other(a, targets)]
-                        if found:
-                            sources, src_tok = found, g
-                            break
         if src_tok is None and subj is not None:
             src_tok = subj
         if not targets:  # the syntactic receiver, even when it resolves to no actor code
@@ -726,6 +739,10 @@ class Coder:
         if not sources and not targets and self.require_actor:
             return []
         qty, unit = self._quantity(dobj)
+        # a target found only as the place of the act ("held a meeting in Beijing") is no party to a joint act
+        placed = tgt_tok is not None and tgt_tok.dep_ == "pobj" and tgt_tok.head.lower_ in _PLACE_PREPS
+        if placed and len(sources) > 1 and code[:2] in _MUTUAL_ROOTS:
+            targets = []
         if not targets and len(sources) > 1 and code[:2] in _MUTUAL_ROOTS:
             # "The US, Russia and Switzerland met": a joint act of cooperation, each party towards each other
             return [
@@ -736,7 +753,14 @@ class Coder:
                 )
             ]
         out = self._emit(v, code, spec, sources, targets, si, st, doc, dates, qty, unit, v)
-        if reverse and code == looked_up and sources and targets and any(e.asserted and e.cameo == code for e in out):
+        if (
+            reverse
+            and code == looked_up
+            and sources
+            and targets
+            and not placed
+            and any(e.asserted and e.cameo == code for e in out)
+        ):
             # "X held talks with Y", "X signed a treaty with Y": a reciprocal act, Y towards X as well (only when
             # the act itself is asserted: a refusal to sign is the refuser's alone)
             out += [
