@@ -171,3 +171,10 @@ def test_place_is_no_party_to_a_joint_act_nor_an_attacker(coder: Any) -> None:
     assert not any(e.source for e in evs)  # the place of the killing did not kill
     evs = one(coder, "Four children were killed in an Israeli air strike in Gaza.")
     assert any((e.source, e.target, e.cameo[:2]) == ("ISR", "PSE", "19") for e in evs)
+
+
+def test_pro_and_anti_modifiers_name_no_country(coder: Any) -> None:
+    evs = one(coder, "Pro-Russian rebels attacked Ukrainian troops near Donetsk.")
+    assert [(e.source, e.target) for e in evs if e.cameo[:2] == "19"] == [("", "UKRMIL")]
+    evs = one(coder, "Russian rebels attacked Ukrainian troops near Donetsk.")
+    assert [(e.source, e.target) for e in evs if e.cameo[:2] == "19"] == [("RUSREB", "UKRMIL")]

@@ -292,6 +292,9 @@ class Coder:
             raw.append(t.text)
             lemmas.append(t.lemma_.lower())
         for mid, m in enumerate(self.resolver.match_names(words, raw)):
+            k0 = m.start
+            if k0 > 0 and words[k0 - 1] in ("pro", "anti") and idx[k0] - idx[k0 - 1] == 2:
+                continue  # "pro-Russian rebels", "anti-American protesters": not that country's actors
             for k in range(m.start, m.end):
                 st.names[idx[k]] = (mid, m.entries)
         for m in self.resolver.match_sectors(lemmas):
