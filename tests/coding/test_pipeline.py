@@ -178,3 +178,10 @@ def test_pro_and_anti_modifiers_name_no_country(coder: Any) -> None:
     assert [(e.source, e.target) for e in evs if e.cameo[:2] == "19"] == [("", "UKRMIL")]
     evs = one(coder, "Russian rebels attacked Ukrainian troops near Donetsk.")
     assert [(e.source, e.target) for e in evs if e.cameo[:2] == "19"] == [("RUSREB", "UKRMIL")]
+
+
+def test_the_two_sides_and_each_other(coder: Any) -> None:
+    evs = one(coder, "Israel and Syria fought a war in 1973. The two countries signed a peace agreement on Monday.")
+    assert {(e.source, e.target) for e in evs if e.cameo[:2] == "05"} == {("ISR", "SYR"), ("SYR", "ISR")}
+    evs = one(coder, "India and Pakistan blamed each other for the attack.")
+    assert {(e.source, e.target) for e in evs if e.cameo[:2] == "11"} == {("IND", "PAK"), ("PAK", "IND")}

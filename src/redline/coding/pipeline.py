@@ -77,6 +77,7 @@ _LOC_PREPS = frozenset({"in", "at", "near", "inside", "across", "along", "outsid
 _PRONOUNS = frozenset({"it", "its", "they", "them", "their", "itself", "themselves"})
 _PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his"})
 _RELATIVES = frozenset({"which", "who", "that"})
+_PAIR_NOUNS = frozenset({"leader", "country", "side", "nation", "government", "president", "state", "neighbour"})
 _GROUP_PRONOUNS = frozenset({"they", "them", "their"})
 _REFLEXIVES = frozenset({"itself", "themselves", "himself", "herself"})
 _ANAPHORA = frozenset(
@@ -174,6 +175,7 @@ class _DocState:
     by_sector: dict[str, Actor] = field(default_factory=dict)  # last actor seen with each sector
     main_subject: tuple[int, Actor] | None = None  # (token index, actor) of the sentence's main-clause subject
     group: list[Actor] = field(default_factory=list)  # the last conjoined subject ("Israel and Syria"), for "they"
+    recent: list[Actor] = field(default_factory=list)  # the last actors of distinct countries, for "the two sides"
 
 
 def _number(tok: Any) -> float | None:
@@ -386,6 +388,8 @@ class Coder:
                         return Actor(lc.country + secs[0], lc.name, lc.country, secs[0])
             return None
         # remember for coreference
+        if actor.country:
+            st.recent = [a for a in st.recent if a.country != actor.country][-3:] + [actor]
         if actor.sector and actor.country:
             st.by_sector[actor.sector] = actor
         if actor.country and remember:
@@ -403,6 +407,18 @@ class Coder:
         """The actor of a phrase and of its conjuncts ("the United States and South Korea")."""
         if head.lower_ in _GROUP_PRONOUNS and len(st.group) > 1:
             return list(st.group)  # "Israel and Syria said they were holding talks"
+        if head.lemma_.lower() in _PAIR_NOUNS and len(st.recent) > 1 and any(
+            (c.dep_ == "nummod" and c.lower_ == "two") or (c.dep_ in ("det", "predet") and c.lower_ == "both")
+            for c in head.children
+        ):
+            # "the two leaders", "both sides": the last two countries the document named (for leaders, the last two
+            # governments or office holders if there were two)
+            sec = st.sectors.get(head.i, "")
+            pool = st.recent
+            if head.lemma_.lower() in ("leader", "president"):
+                gov = [a for a in st.recent if a.sector in ("GOV", "ELI")]
+                pool = gov if len(gov) > 1 else pool
+            return [Actor(a.country + sec, a.name, a.country, sec) for a in pool[-2:]]
         out: list[Actor] = []
         stack = [head]
         while stack and len(out) < 4:
@@ -746,7 +762,12 @@ class Coder:
         placed = tgt_tok is not None and tgt_tok.dep_ == "pobj" and tgt_tok.head.lower_ in _PLACE_PREPS
         if placed and len(sources) > 1 and code[:2] in _MUTUAL_ROOTS:
             targets = []
-        if not targets and len(sources) > 1 and code[:2] in _MUTUAL_ROOTS:
+        each_other = dobj is not None and dobj.lower_ in ("other", "another") and any(
+            c.lower_ in ("each", "one") for c in dobj.children
+        )
+        if each_other and len(sources) > 1:
+            targets = []  # "both sides accused each other": each party towards the other, whatever the act
+        if not targets and len(sources) > 1 and (code[:2] in _MUTUAL_ROOTS or each_other):
             # "The US, Russia and Switzerland met": a joint act of cooperation, each party towards each other
             return [
                 e
