@@ -185,3 +185,10 @@ def test_the_two_sides_and_each_other(coder: Any) -> None:
     assert {(e.source, e.target) for e in evs if e.cameo[:2] == "05"} == {("ISR", "SYR"), ("SYR", "ISR")}
     evs = one(coder, "India and Pakistan blamed each other for the attack.")
     assert {(e.source, e.target) for e in evs if e.cameo[:2] == "11"} == {("IND", "PAK"), ("PAK", "IND")}
+
+
+def test_said_that_reports_an_accusation_not_the_act(coder: Any) -> None:
+    evs = one(coder, "Ukraine said that Russia had attacked Georgia.")
+    assert [(e.source, e.target, e.cameo[:2]) for e in evs] == [("UKR", "RUS", "11")]
+    evs = one(coder, "Russia attacked Georgia on Monday, Ukraine said.")
+    assert ("RUS", "GEO", "19") in {(e.source, e.target, e.cameo[:2]) for e in evs}

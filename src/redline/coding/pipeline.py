@@ -15,7 +15,7 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -578,6 +578,11 @@ class Coder:
                             if e.provenance.span and e.provenance.span[0] in inside and e.provenance.span[0] not in neg
                         ]
                         found = self._accusations(by_verb[i], embedded)
+                        if found and c.i > i and any(g.dep_ == "mark" and g.lower_ == "that" for g in c.children):
+                            # "X said that Y attacked Z": the text asserts the saying, an accusation of Y, not the
+                            # attack itself (unlike "Y attacked Z, X said", where X is only the source of the news)
+                            reported = {id(e) for e in embedded if e.quad_class == 4}
+                            out = [replace(e, asserted=False) if id(e) in reported else e for e in out]
                         if found:
                             accusations.extend(found)
                             drop.add(i)
