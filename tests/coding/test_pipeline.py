@@ -192,3 +192,12 @@ def test_said_that_reports_an_accusation_not_the_act(coder: Any) -> None:
     assert [(e.source, e.target, e.cameo[:2]) for e in evs] == [("UKR", "RUS", "11")]
     evs = one(coder, "Russia attacked Georgia on Monday, Ukraine said.")
     assert ("RUS", "GEO", "19") in {(e.source, e.target, e.cameo[:2]) for e in evs}
+
+
+def test_demands_between_and_located_crowds(coder: Any) -> None:
+    evs = one(coder, "The United States demanded that Iran release the prisoners.")
+    assert [(e.source, e.target, e.cameo[:2]) for e in evs] == [("USA", "IRN", "10")]  # the release is not done
+    evs = one(coder, "Egypt hosted talks between Israel and Hamas.")
+    assert {(e.source, e.target[:3]) for e in evs} == {("EGY", "ISR"), ("EGY", "PSE")}
+    evs = one(coder, "Protesters in Cairo burned an Israeli flag.")
+    assert [(e.source[:3], e.target) for e in evs] == [("EGY", "ISR")]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["assertion", "stated_intent", "MODALS", "NONFACTIVE", "FACTIVE_CONTROL", "DENY"]
+__all__ = ["assertion", "stated_intent", "MODALS", "NONFACTIVE", "FACTIVE_CONTROL", "DENY", "DIRECTIVE"]
 
 MODALS = frozenset(
     {"could", "can", "may", "might", "would", "should", "will", "shall", "must", "ca", "wo", "'ll", "'d"}
@@ -112,6 +112,8 @@ FACTIVE_CONTROL = frozenset(
         "use",
     }
 )
+#: verbs whose clausal complement is what someone is asked to do ("demanded that Iran release ...")
+DIRECTIVE = frozenset({"demand", "ask", "urge", "request", "order", "recommend", "propose"})
 DENY = frozenset({"deny", "dismiss", "refute", "reject", "rebut", "disprove"})
 _PROTEST_VERBS = frozenset({"protest", "demonstrate", "rally", "demand", "denounce", "condemn", "mourn"})
 _GATHER_VERBS = frozenset({"take", "gather", "rally", "march", "assemble", "turn", "come", "converge", "pour", "flock"})
@@ -154,6 +156,8 @@ def assertion(tok: Any, depth: int = 0) -> tuple[bool, str]:
         lemma = head.lemma_.lower()
         if dep == "ccomp" and lemma in DENY:
             return False, "denied"
+        if dep == "ccomp" and lemma in DIRECTIVE:
+            return False, "contemplated"  # "demanded that Iran release the prisoners": not (yet) done
         if dep == "xcomp" and lemma in NONFACTIVE:
             return False, "contemplated"
         if lemma in ("claim", "allege", "rumour", "rumor", "speculate") and dep == "ccomp":

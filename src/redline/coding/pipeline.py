@@ -55,6 +55,7 @@ _TARGET_PREPS = (
     "in",
     "upon",
     "about",
+    "between",
 )
 _TROOPS = frozenset({"troop", "peacekeeper", "soldier", "contingent", "force", "unit", "battalion", "marine"})
 # "X said/claimed Y attacked": X accuses Y ("confirmed", "reported" are not accusations)
@@ -334,6 +335,16 @@ class Coder:
                 name_entries.append(hit[1])
         secs = [st.sectors[t.i] for t in sorted(toks, key=lambda x: (x.i != head.i, -x.i)) if t.i in st.sectors]
         actor = self.resolver.combine(name_entries, secs, st.day)
+        if actor is None and (head.lemma_.lower() in _CROWD or (secs and secs[0] in ("OPP", "CVL"))):
+            # "protesters in Cairo", "residents from Gaza": people of the place they are in or come from
+            for c in head.children:
+                if _is_prep(c) and c.lower_ in ("in", "from"):
+                    for g in c.children:
+                        hit = st.names.get(g.i) if g.dep_ == "pobj" else None
+                        place = next((e for e in hit[1] if e.kind == "country"), None) if hit else None
+                        if place is not None:
+                            sec = secs[0] if secs else ""
+                            actor = Actor(place.code + sec, place.name, place.code, sec)
         if actor is None:
             for t in toks:
                 a = st.persons.get(t.lower_) if t.pos_ == "PROPN" else None
@@ -730,6 +741,14 @@ class Coder:
         if not targets:
             targets = self._prep_target(v, st, sources, dobj)
             tgt_tok = self._prep_tok
+        if not targets and code[:2] in ("02", "10"):
+            # "demanded that Iran release the prisoners", "urged that Israel halt ...": the one asked
+            for c in v.children:
+                if c.dep_ == "ccomp" and not targets:
+                    csubj = next((g for g in c.children if g.dep_ == "nsubj"), None)
+                    if csubj is not None:
+                        targets = fresh(self.actors_of(csubj, st))
+                        tgt_tok = csubj if targets else tgt_tok
         if not targets and dobj is not None and dobj.pos_ == "NOUN":
             # "condemned the attack by Syrian forces": the one who did what the object names
             for c in dobj.children:
