@@ -201,3 +201,10 @@ def test_demands_between_and_located_crowds(coder: Any) -> None:
     assert {(e.source, e.target[:3]) for e in evs} == {("EGY", "ISR"), ("EGY", "PSE")}
     evs = one(coder, "Protesters in Cairo burned an Israeli flag.")
     assert [(e.source[:3], e.target) for e in evs] == [("EGY", "ISR")]
+
+
+def test_hosting_is_reciprocal_with_the_guest_only(coder: Any) -> None:
+    evs = one(coder, "Putin received Kim Jong-un in the Kremlin.")
+    assert {(e.source, e.target, e.cameo) for e in evs} == {("RUSGOV", "PRKGOV", "043"), ("PRKGOV", "RUSGOV", "042")}
+    evs = one(coder, "Iran received a letter from the IAEA.")
+    assert not any(e.source.startswith("IGO") for e in evs)  # the sender of a letter is no guest

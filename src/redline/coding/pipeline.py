@@ -132,6 +132,17 @@ def _attack_noun(tok: Any, lexicon: Lexicon) -> bool:
     return code is not None and code[0][:2] in _VIOLENT_ROOTS
 
 
+def _partner(tok: Any) -> bool:
+    """Whether a target token is the other party of a reciprocal act: the object ("received Kim") or the object of
+    "with"/"between" ("held talks with Lee"), not a source ("a letter from the IAEA") or a topic."""
+    if tok is None:
+        return False
+    # "with counterparts from Russia": the phrase the country word sits in
+    while tok.dep_ == "pobj" and tok.head.lower_ in ("of", "from") and tok.head.head.dep_ == "pobj":
+        tok = tok.head.head
+    return bool(tok.dep_ == "dobj" or (tok.dep_ == "pobj" and tok.head.lower_ in ("with", "between")))
+
+
 def _crowd(tok: Any, st: Any) -> bool:
     """Whether a subject is a crowd ("thousands of South Koreans", "protesters", "students"), not a state."""
     if tok.lemma_.lower() in _CROWD:
@@ -807,6 +818,7 @@ class Coder:
             and sources
             and targets
             and not placed
+            and _partner(tgt_tok)
             and any(e.asserted and e.cameo == code for e in out)
         ):
             # "X held talks with Y", "X signed a treaty with Y": a reciprocal act, Y towards X as well (only when
