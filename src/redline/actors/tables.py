@@ -1,8 +1,11 @@
 """The project's own actor tables (package data in ``redline/coding/data``), read once on first use.
 
 * ``office_holders.tsv``: heads of state and government, foreign and defence ministers with the dates they held
-  office (G20, both Koreas, Ukraine, Iran; EU, UN and NATO heads), 2015-2025.
-* ``named_actors.tsv``: international organisations, government metonyms ("the Kremlin") and extra country names.
+  office (G20, both Koreas, Ukraine, Iran; EU, UN and NATO heads), 2015-2025, and back to about 2000 for these and
+  for other often-reported states (Israel, the Palestinian Authority, Pakistan, Afghanistan, Iraq, Syria, Egypt,
+  Lebanon, Georgia and a few more).
+* ``named_actors.tsv``: international organisations, government metonyms ("the Kremlin"), extra country names, and
+  places that stand for their country (US states, large cities, regions such as Darfur or South Ossetia).
 * ``sectors.tsv``: role nouns -> CAMEO sector codes ("troops" -> MIL, "foreign minister" -> GOV).
 """
 
