@@ -119,5 +119,7 @@ def test_choose_shrinks_rules_within_one_standard_error() -> None:
         {"c": 16.0, "rule_weight": 2.0, "f1": 0.91, "se": 0.01},
     ]
     assert choose(table) == table[1]
+    table.append({"c": 4.0, "rule_weight": 0.25, "f1": 0.912, "se": 0.01})  # same weight, smaller C: more regular
+    assert choose(table) == table[-1]
     table[2]["se"] = 0.001  # a clear winner is kept
     assert choose(table) == table[2]
