@@ -189,7 +189,7 @@ class TemporalRules(BaseModel):
     # ----- application ---------------------------------------------------------------------------------------
     def _time_index(self, t: int) -> _TimeIndex:
         if t not in self._compact:
-            if len(self._compact) > 2:
+            if len(self._compact) > 1:
                 self._compact = {}
             self._compact[t] = _TimeIndex(self.memory(), t, 2 * self.num_relations, self.num_entities)
         return self._compact[t]
@@ -301,29 +301,40 @@ class _TimeIndex:
 
     def __init__(self, memory: np.ndarray, t: int, r2: int, ne: int) -> None:
         f = memory[memory[:, 3] < t]
-        order = np.lexsort((f[:, 3], f[:, 2], f[:, 1], f[:, 0]))
+        self.span = int(t) + 1
+        if (r2 * ne + ne) * ne * self.span < 2**62:  # one sort key when it fits
+            trip = (f[:, 0] * r2 + f[:, 1]) * ne + f[:, 2]
+            order = np.argsort(trip * self.span + f[:, 3], kind="stable")
+        else:
+            order = np.lexsort((f[:, 3], f[:, 2], f[:, 1], f[:, 0]))
         f = f[order]
         new = np.r_[True, (f[1:, :3] != f[:-1, :3]).any(axis=1)] if len(f) else np.zeros(0, dtype=bool)
         gid = np.cumsum(new) - 1
         last = np.r_[new[1:], True] if len(f) else new
-        self.span = int(t) + 1
         self.codes = gid * self.span + f[:, 3]
         self.key = f[last, 0] * r2 + f[last, 1]
         self.o = f[last, 2]
         self.last = f[last, 3]
+        self.first = f[new, 3]
+        # start of each key (s * r2 + r) in the distinct facts: a dense table
+        self._start = np.r_[0, np.cumsum(np.bincount(self.key, minlength=ne * r2))].astype(np.int64)
         self._facts = f
         self._ne = ne
         self._answers: tuple[np.ndarray, np.ndarray] | None = None
 
     def ranges(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        st = np.searchsorted(self.key, keys, "left")
-        return st, np.searchsorted(self.key, keys, "right") - st
+        st = self._start[keys]
+        return st, self._start[keys + 1] - st
 
     def latest_at_most(self, rows: np.ndarray, limit: np.ndarray) -> np.ndarray:
         """Latest time of each distinct fact ``rows`` no later than ``limit`` (-1 where there is none)."""
-        p = np.searchsorted(self.codes, rows * self.span + limit, "right") - 1
-        ok = (p >= 0) & (self.codes[np.maximum(p, 0)] // self.span == rows)
-        return np.where(ok, self.codes[np.maximum(p, 0)] % self.span, -1)
+        out = np.where(self.last[rows] <= limit, self.last[rows], -1)
+        hard = np.flatnonzero((out < 0) & (self.first[rows] <= limit))
+        if len(hard):
+            r, lim = rows[hard], limit[hard]
+            p = np.searchsorted(self.codes, r * self.span + lim, "right") - 1
+            out[hard] = self.codes[p] % self.span  # p is in r's block: its first time is <= lim
+        return out
 
     def answer_counts(self) -> tuple[np.ndarray, np.ndarray]:
         if self._answers is None:
@@ -393,9 +404,11 @@ def _ground(ix: _TimeIndex, tab: _RuleTable, subj: np.ndarray, rule: np.ndarray,
         return _empty(detail)
     got = {k: np.concatenate([o[k] for o in out]) for k in out[0]}
     # latest grounding per (pair, candidate)
-    order = np.lexsort((got["T"], got["c"], got["pair"]))
+    key = got["pair"] * ix._ne + got["c"]
+    order = np.lexsort((got["T"], key))
     got = {k: v[order] for k, v in got.items()}
-    last = np.r_[(got["pair"][1:] != got["pair"][:-1]) | (got["c"][1:] != got["c"][:-1]), True]
+    key = key[order]
+    last = np.r_[key[1:] != key[:-1], True]
     return {k: v[last] for k, v in got.items()}
 
 
@@ -606,49 +619,58 @@ def _sample_confidence(facts: np.ndarray, rules: np.ndarray, r2: int, ne: int, s
     conf, supp = np.zeros(n), np.zeros(n)
     if n == 0 or len(facts) == 0:
         return conf, supp
+    nf = len(facts)
     sr = FactIndex(facts[:, 0] * r2 + facts[:, 1], facts[:, 3], o=facts[:, 2])
     hpair = FactIndex((facts[:, 0] * ne + facts[:, 2]) * r2 + facts[:, 1], facts[:, 3])
-    big = int(facts[:, 3].max()) + 2
     rel = facts[:, 1]
     rel_order = np.argsort(rel, kind="stable")
     rcount = np.bincount(rel, minlength=r2)
     rstart = np.r_[0, np.cumsum(rcount)[:-1]]
-    per = max(1, max_rows // max(samples, 1))
+    per = max(1, min(max_rows, 1_000_000) // max(samples, 1))
     for lo in range(0, n, per):
-        ru = np.arange(lo, min(lo + per, n))
+        hi = min(lo + per, n)
+        ru = np.arange(lo, hi)
         ru = ru[rcount[rules[ru, 1]] > 0]
         rid = np.repeat(ru, samples)
         b1 = rules[rid, 1]
         p = rel_order[rstart[b1] + (rng.random(len(rid)) * rcount[b1]).astype(np.int64)]
-        ents, tms = [facts[p, 0], facts[p, 2]], [facts[p, 3]]
-        ok = ents[1] != ents[0]
+        x, cur, tcur = facts[p, 0], facts[p, 2], facts[p, 3]
+        ok = cur != x
+        seen = [x]
+        code = (rid - lo) * nf + p  # a grounding is its sequence of facts
+        extra: list[np.ndarray] = []
         for hop in range(2, length + 1):
-            key = ents[-1] * r2 + rules[rid, hop]
-            st_all, ct_all = sr.ranges(key, np.full(len(key), big))
-            st_lo, ct_lo = sr.ranges(key, tms[-1])
-            first = st_lo + ct_lo  # first continuation at or after the previous time
-            cnt = st_all + ct_all - first
+            key = cur * r2 + rules[rid, hop]
+            end = np.searchsorted(sr.keys, key, "right")
+            first = np.searchsorted(sr._codes, key * sr._span + tcur, "left")  # continuations at or after tcur
+            cnt = end - first
             ok &= cnt > 0
-            pos = np.minimum(first + (rng.random(len(first)) * cnt).astype(np.int64), len(sr) - 1)
+            pos = np.minimum(first + (rng.random(len(first)) * np.maximum(cnt, 0)).astype(np.int64), nf - 1)
             nxt = sr.payload["o"][pos]
-            for e in ents:
+            seen.append(cur)
+            for e in seen:
                 ok &= nxt != e
-            ents.append(nxt)
-            tms.append(sr.times[pos])
-        cols = [rid] + ents + tms
-        body = np.column_stack(cols)[ok]
-        if len(body) == 0:
+            if hop == 2:
+                code = code * nf + pos
+            else:
+                extra.append(pos)
+            cur, tcur = nxt, sr.times[pos]
+        keep = np.flatnonzero(ok)
+        if len(keep) == 0:
             continue
-        body = np.unique(body, axis=0)
-        rb = body[:, 0]
-        x, y, tl = body[:, 1], body[:, length + 1], body[:, -1]
-        keys = (x * ne + y) * r2 + rules[rb, 0]
-        _, ct_all = hpair.ranges(keys, np.full(len(keys), big))
-        _, ct_le = hpair.ranges(keys, tl + 1)
-        hit = (ct_all - ct_le) > 0
-        nb = np.bincount(rb - lo, minlength=len(range(lo, min(lo + per, n))))
-        ns = np.bincount(rb - lo, weights=hit.astype(np.float64), minlength=len(nb))
-        idx = np.arange(lo, lo + len(nb))
-        supp[idx] = ns
-        conf[idx] = np.divide(ns, nb + smoothing, out=np.zeros(len(nb)), where=(nb + smoothing) > 0)
+        order = np.lexsort(tuple(e[keep] for e in extra[::-1]) + (code[keep],))
+        keep = keep[order]
+        cols = [code[keep]] + [e[keep] for e in extra]
+        new = np.zeros(len(keep), dtype=bool)
+        new[0] = True
+        for c in cols:
+            new[1:] |= c[1:] != c[:-1]
+        keep = keep[new]
+        rb, xb, yb, tl = rid[keep], x[keep], cur[keep], tcur[keep]
+        hkey = (xb * ne + yb) * r2 + rules[rb, 0]
+        later = np.searchsorted(hpair.keys, hkey, "right") - np.searchsorted(hpair._codes, hkey * hpair._span + tl + 1)
+        nb = np.bincount(rb - lo, minlength=hi - lo).astype(np.float64)
+        ns = np.bincount(rb - lo, weights=(later > 0).astype(np.float64), minlength=hi - lo)
+        supp[lo:hi] = ns
+        conf[lo:hi] = np.divide(ns, nb + smoothing, out=np.zeros(hi - lo), where=(nb + smoothing) > 0)
     return conf, supp
