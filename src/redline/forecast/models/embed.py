@@ -39,14 +39,15 @@ class Embed(BaseModel):
     def __init__(
         self,
         dim: int = 64,
-        samples: int = 1_500_000,
+        samples: int = 600_000,
         batch_size: int = 1024,
-        lr: float = 0.003,
+        lr: float = 0.02,
         half_life: float = 90.0,
         smoothing: float = 0.1,
         weight_decay: float = 0.0,
         dropout: float = 0.2,
         refresh: float = 0.0,
+        novel_weight: float = 1.0,
         seed: int = 0,
     ) -> None:
         super().__init__()
@@ -59,6 +60,7 @@ class Embed(BaseModel):
         self.weight_decay = weight_decay
         self.dropout = dropout
         self.refresh = refresh
+        self.novel_weight = novel_weight
         self.seed = seed
         self.ent = np.zeros((0, 0), dtype=np.float32)
         self.rel = np.zeros((0, 0), dtype=np.float32)
@@ -87,6 +89,8 @@ class Embed(BaseModel):
             q = with_inverse(facts, graph.num_relations)
             age = q[:, 3].max() - q[:, 3]
             p = np.exp2(-age / self.half_life) if self.half_life > 0 else np.ones(len(q))
+            if self.novel_weight != 1.0:
+                p = p * np.where(_novel(q, e), self.novel_weight, 1.0)
             p /= p.sum()
             steps = max(1, budget // self.batch_size)
             for step in range(steps):
@@ -105,7 +109,8 @@ class Embed(BaseModel):
         qv = np.concatenate([ar * wr - ai * wi, ar * wi + ai * wr], axis=1)
         return qv, ar, ai, wr, wi
 
-    def _step(self, batch: np.ndarray, params: list[np.ndarray], adam: _Adam, rng: np.random.Generator) -> float:
+    def _loss_and_grads(self, batch: np.ndarray, rng: np.random.Generator) -> tuple[float, list[np.ndarray]]:
+        """Smoothed cross-entropy of a batch of ``(s, r, o)`` rows and its gradients (entities, relations, bias)."""
         d, n, e = self.dim, len(batch), self.ent.shape[0]
         s, r, o = batch[:, 0], batch[:, 1], batch[:, 2]
         qv, ar, ai, wr, wi = self._query_vectors(s, r)
@@ -117,18 +122,20 @@ class Embed(BaseModel):
         logit = qd @ self.ent.T
         logit += self.bias
         logit -= logit.max(axis=1, keepdims=True)
+        rows = np.arange(n)
+        shifted_true = logit[rows, o].astype(np.float64)
+        shifted_sum = logit.sum(axis=1, dtype=np.float64)
         np.exp(logit, out=logit)
         z = logit.sum(axis=1, keepdims=True)
         logit /= z  # now the softmax
-        rows = np.arange(n)
-        p_true = logit[rows, o]
+        log_z = np.log(z[:, 0].astype(np.float64))
         eps = self.smoothing
-        # cross-entropy against (1 - eps) one-hot + eps uniform
-        loss = float(-((1 - eps) * np.log(p_true + 1e-12)).mean())
+        # cross-entropy against the target (1 - eps) one-hot + eps uniform
+        loss = float(((1 - eps) * (log_z - shifted_true) + eps * (log_z - shifted_sum / e)).mean())
         g = logit
-        g -= np.float32(eps / e)
-        g[rows, o] -= np.float32(1 - eps)
-        g /= np.float32(n)
+        g -= g.dtype.type(eps / e)
+        g[rows, o] -= g.dtype.type(1 - eps)
+        g /= g.dtype.type(n)
         g_ent = g.T @ qd
         g_bias = g.sum(axis=0)
         g_q = g @ self.ent
@@ -143,7 +150,11 @@ class Embed(BaseModel):
         if self.weight_decay:
             g_ent += self.weight_decay * self.ent
             g_rel += self.weight_decay * self.rel
-        adam.update(params, [g_ent, g_rel, g_bias])
+        return loss, [g_ent, g_rel, g_bias]
+
+    def _step(self, batch: np.ndarray, params: list[np.ndarray], adam: _Adam, rng: np.random.Generator) -> float:
+        loss, grads = self._loss_and_grads(batch, rng)
+        adam.update(params, grads)
         return loss
 
     # ----- prediction ----------------------------------------------------------------------------------------
@@ -177,6 +188,16 @@ class Embed(BaseModel):
         self.ent = np.asarray(state["ent"], dtype=np.float32)
         self.rel = np.asarray(state["rel"], dtype=np.float32)
         self.bias = np.asarray(state["bias"], dtype=np.float32)
+
+
+def _novel(q: np.ndarray, num_entities: int) -> np.ndarray:
+    """True for facts whose two entities had never interacted before (any relation, either direction)."""
+    lo, hi = np.minimum(q[:, 0], q[:, 2]), np.maximum(q[:, 0], q[:, 2])
+    pair = lo * num_entities + hi
+    uniq, inv = np.unique(pair, return_inverse=True)
+    first = np.full(len(uniq), np.iinfo(np.int64).max)
+    np.minimum.at(first, inv, q[:, 3])
+    return q[:, 3] == first[inv]
 
 
 class _Adam:

@@ -9,6 +9,13 @@ weights, by minimising the softmax cross-entropy of the answer among its top can
 Optionally (``rerank > 0``, needs scikit-learn) gradient-boosted trees re-score the top candidates of that sum;
 the trees are kept only when they beat the sum on a held-out half of the validation queries. On ICEWS14 valid
 they gained +0.004 MRR held-out, so the default leaves them off.
+
+The default components were chosen on ICEWS14 validation data only: components and weights fitted on the first
+half of the validation days, MRR measured by full filtered ranking on the second half. The history components
+alone (recurrency, length-1 rules, three decayed counts) reach 0.4326 there; adding the two-hop propagation
+scores (``propagate``, answers of the subject's neighbours) 0.4404; adding the learned ComplEx embedding
+(``embed``, answers never seen near the subject) 0.4420. Weights conditioned on how much history the query has
+(component weights times the breadth of each component's scores) lost 0.003-0.004 held-out and were dropped.
 """
 
 from __future__ import annotations
@@ -32,6 +39,9 @@ DEFAULT_COMPONENTS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("decay", {"key": "sr", "lam": 0.0}),
     ("decay", {"key": "r", "lam": 0.1}),
     ("decay", {"key": "s", "lam": 1.0}),
+    ("propagate", {"key": "rel"}),
+    ("propagate", {"key": "any"}),
+    ("embed", {}),
 )
 _EPS = 1e-4
 
