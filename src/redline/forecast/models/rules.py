@@ -54,26 +54,26 @@ class TemporalRules(BaseModel):
 
     def __init__(
         self,
-        max_length: int = 1,
+        max_length: int = 3,
         use_length1: bool = True,
-        walks: int = 200,
+        walks: int = 500,
         body_samples: int = 500,
         min_support: int = 2,
         min_confidence: float = 0.01,
-        a: float | None = 0.5,
+        a: float | None = None,
         lam: float | None = None,
-        lam_grid: tuple[float, ...] = (0.01, 0.03, 0.1, 0.3, 1.0),
+        lam_grid: tuple[float, ...] = (0.03, 0.1, 0.3, 0.5, 1.0),
         rules_per_head: int = 0,
         seed: int = 0,
         batch_size: int = 512,
         max_rows: int = 3_000_000,
         tune_queries: int = 5000,
-        top_k: int = 0,
+        top_k: int = 50,
         walk_decay: float = 1.0,
         time_of: str = "first",
         conf_smoothing: float = 0.0,
-        fallback: float = 0.0,
-        a_grid: tuple[float, ...] = (0.3, 0.5, 0.7),
+        fallback: float = 1e-6,
+        a_grid: tuple[float, ...] = (0.2, 0.3, 0.5),
     ) -> None:
         super().__init__()
         if not 1 <= max_length <= 3:
@@ -404,6 +404,8 @@ def _ground(ix: _TimeIndex, tab: _RuleTable, subj: np.ndarray, rule: np.ndarray,
         return _empty(detail)
     got = {k: np.concatenate([o[k] for o in out]) for k in out[0]}
     # latest grounding per (pair, candidate)
+    if len(got["pair"]) == 0:
+        return got
     key = got["pair"] * ix._ne + got["c"]
     order = np.lexsort((got["T"], key))
     got = {k: v[order] for k, v in got.items()}
@@ -465,6 +467,9 @@ def _top_k_rank(parts: list[dict[str, np.ndarray]], act: np.ndarray, n: int, ne:
     mask[act] = True
     m = mask[q]
     q, c, rank = q[m], c[m], rank[m]
+    out = np.full(n, big)
+    if len(q) == 0:
+        return out
     order = np.lexsort((rank, c, q))
     q, c, rank = q[order], c[order], rank[order]
     first = np.r_[True, (q[1:] != q[:-1]) | (c[1:] != c[:-1])]  # first appearance of each (query, candidate)
@@ -473,7 +478,6 @@ def _top_k_rank(parts: list[dict[str, np.ndarray]], act: np.ndarray, n: int, ne:
     q, rank = q[order], rank[order]
     pos = np.arange(len(q)) - np.searchsorted(q, q, "left")
     hit = pos == top_k - 1
-    out = np.full(n, big)
     out[q[hit]] = rank[hit]
     return out
 
