@@ -614,6 +614,14 @@ def _inverse(r: np.ndarray, r2: int) -> np.ndarray:
     return np.where(r >= half, r - half, r + half)
 
 
+def _sorted_search(hay: np.ndarray, needles: np.ndarray, side: str) -> np.ndarray:
+    """``np.searchsorted`` with the needles sorted first (far fewer cache misses on large inputs)."""
+    order = np.argsort(needles)
+    out = np.empty(len(needles), dtype=np.int64)
+    out[order] = np.searchsorted(hay, needles[order], side)  # type: ignore[call-overload]
+    return out
+
+
 def _sample_confidence(facts: np.ndarray, rules: np.ndarray, r2: int, ne: int, samples: int, smoothing: float,
                        max_rows: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Per rule ``(h, b1, ..., bl)``: sample body groundings ``x -b1-> z1 ... -bl-> y`` (times non-decreasing, no
@@ -645,8 +653,8 @@ def _sample_confidence(facts: np.ndarray, rules: np.ndarray, r2: int, ne: int, s
         extra: list[np.ndarray] = []
         for hop in range(2, length + 1):
             key = cur * r2 + rules[rid, hop]
-            end = np.searchsorted(sr.keys, key, "right")
-            first = np.searchsorted(sr._codes, key * sr._span + tcur, "left")  # continuations at or after tcur
+            end = _sorted_search(sr.keys, key, "right")
+            first = _sorted_search(sr._codes, key * sr._span + tcur, "left")  # continuations at or after tcur
             cnt = end - first
             ok &= cnt > 0
             pos = np.minimum(first + (rng.random(len(first)) * np.maximum(cnt, 0)).astype(np.int64), nf - 1)
@@ -672,7 +680,8 @@ def _sample_confidence(facts: np.ndarray, rules: np.ndarray, r2: int, ne: int, s
         keep = keep[new]
         rb, xb, yb, tl = rid[keep], x[keep], cur[keep], tcur[keep]
         hkey = (xb * ne + yb) * r2 + rules[rb, 0]
-        later = np.searchsorted(hpair.keys, hkey, "right") - np.searchsorted(hpair._codes, hkey * hpair._span + tl + 1)
+        later = _sorted_search(hpair.keys, hkey, "right") - _sorted_search(hpair._codes, hkey * hpair._span + tl + 1,
+                                                                             "left")
         nb = np.bincount(rb - lo, minlength=hi - lo).astype(np.float64)
         ns = np.bincount(rb - lo, weights=(later > 0).astype(np.float64), minlength=hi - lo)
         supp[lo:hi] = ns
