@@ -9,7 +9,7 @@ import pytest
 
 from redline.forecast.data import from_quads
 from redline.forecast.models import get_model, model_class
-from redline.forecast.models.embed import Embed, _novel
+from redline.forecast.models.embed import Embed
 
 
 def _cluster_graph():
@@ -74,7 +74,3 @@ def test_same_seed_same_model_and_round_trip(tmp_path: Path):
     np.testing.assert_allclose(a2.predict(q), a.predict(q))
     assert a2.dim == 4
 
-
-def test_novel_marks_first_contact_of_a_pair():
-    q = np.array([[0, 0, 1, 0], [1, 2, 0, 3], [0, 1, 2, 3], [2, 0, 0, 5]])
-    assert _novel(q, 3).tolist() == [True, False, True, False]

@@ -10,12 +10,15 @@ rank high.
   directions, written in numpy with hand-derived gradients and Adam (float32, batched matmuls; no torch).
 * Time: facts are drawn with probability ``2 ** (-(t_max - t) / half_life)``, so recent facts count more; a
   fixed budget of ``samples`` drawn facts bounds the cost whatever the size of the graph.
-* After training on train, the same schedule continues for ``refresh`` of the budget on train and valid facts
-  (the newest ones), so that the embedding used at test time has seen the facts just before the test period;
-  ``refresh = 0`` keeps train only. The valid split is otherwise only used by the ensemble.
 
 The model is static between fits: ``observe`` adds facts to the memory (for the contract) but does not change the
-embeddings. Default settings were chosen on ICEWS14 validation data only (never a test split).
+embeddings, and the valid split is left to the ensemble (training on it would bias the weights learned there).
+
+Default settings were chosen on ICEWS14 validation data only (never a test split), by the model's own valid MRR
+(same budget of 600k drawn facts): lr 0.003 / 0.01 / 0.02 / 0.04 gave 0.274 / 0.327 / 0.346 / 0.342; half-life
+30 / 90 days / none 0.307 / 0.327 / 0.319 (at lr 0.01); dropout 0 vs 0.2 0.331 vs 0.327; twice the budget at
+lr 0.01 0.347. Drawing facts between entities that had never met four times as often added nothing to the
+ensemble held-out and was dropped. Cost: about 0.1 s per batch of 1024 on ICEWS14 (7k entities, one core).
 """
 
 from __future__ import annotations
@@ -46,8 +49,6 @@ class Embed(BaseModel):
         smoothing: float = 0.1,
         weight_decay: float = 0.0,
         dropout: float = 0.2,
-        refresh: float = 0.0,
-        novel_weight: float = 1.0,
         seed: int = 0,
     ) -> None:
         super().__init__()
@@ -59,8 +60,6 @@ class Embed(BaseModel):
         self.smoothing = smoothing
         self.weight_decay = weight_decay
         self.dropout = dropout
-        self.refresh = refresh
-        self.novel_weight = novel_weight
         self.seed = seed
         self.ent = np.zeros((0, 0), dtype=np.float32)
         self.rel = np.zeros((0, 0), dtype=np.float32)
@@ -78,25 +77,16 @@ class Embed(BaseModel):
         self.bias = np.zeros(e, dtype=np.float32)
         params = [self.ent, self.rel, self.bias]
         adam = _Adam(params, self.lr)
-        refresh_n = int(self.samples * self.refresh) if len(graph.valid) else 0
-        phases = [(graph.train, self.samples - refresh_n)]
-        if refresh_n:
-            phases.append((np.concatenate([graph.train, graph.valid]), refresh_n))
         losses: list[float] = []
-        for facts, budget in phases:
-            if len(facts) == 0 or budget <= 0:
-                continue
-            q = with_inverse(facts, graph.num_relations)
+        if len(graph.train):
+            q = with_inverse(graph.train, graph.num_relations)
             age = q[:, 3].max() - q[:, 3]
             p = np.exp2(-age / self.half_life) if self.half_life > 0 else np.ones(len(q))
-            if self.novel_weight != 1.0:
-                p = p * np.where(_novel(q, e), self.novel_weight, 1.0)
             p /= p.sum()
-            steps = max(1, budget // self.batch_size)
+            steps = max(1, self.samples // self.batch_size)
             for step in range(steps):
                 rows = rng.choice(len(q), size=self.batch_size, p=p)
-                loss = self._step(q[rows], params, adam, rng)
-                losses.append(loss)
+                losses.append(self._step(q[rows], params, adam, rng))
                 if progress and (step + 1) % 200 == 0:
                     print(f"embed: step {step + 1}/{steps} loss {np.mean(losses[-200:]):.4f}", file=sys.stderr)
         self.selection = {"steps": len(losses), "final_loss": round(float(np.mean(losses[-100:])), 4)
@@ -188,16 +178,6 @@ class Embed(BaseModel):
         self.ent = np.asarray(state["ent"], dtype=np.float32)
         self.rel = np.asarray(state["rel"], dtype=np.float32)
         self.bias = np.asarray(state["bias"], dtype=np.float32)
-
-
-def _novel(q: np.ndarray, num_entities: int) -> np.ndarray:
-    """True for facts whose two entities had never interacted before (any relation, either direction)."""
-    lo, hi = np.minimum(q[:, 0], q[:, 2]), np.maximum(q[:, 0], q[:, 2])
-    pair = lo * num_entities + hi
-    uniq, inv = np.unique(pair, return_inverse=True)
-    first = np.full(len(uniq), np.iinfo(np.int64).max)
-    np.minimum.at(first, inv, q[:, 3])
-    return q[:, 3] == first[inv]
 
 
 class _Adam:
