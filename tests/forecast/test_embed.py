@@ -53,7 +53,8 @@ def test_gradients_match_finite_differences():
 
 def test_learns_an_answer_never_seen_with_the_subject():
     g = _cluster_graph()
-    m = get_model("embed", dim=8, samples=40_000, batch_size=64, lr=0.05, half_life=0, seed=0).fit(g)
+    m = get_model("embed", dim=8, samples=40_000, epochs=20, batch_size=64, lr=0.05, half_life=0, seed=0).fit(g)
+    assert m.selection["steps"] == 2 * len(g.train) * 20 // 64  # the epoch cap binds before the sample budget
     # entity 6 never visited anyone, but it behaves like 0-5, whose visits all go to 10
     p = m.predict(np.array([[6, 0, 30], [15, 0, 30]]))
     assert p.shape == (2, 22) and np.allclose(p.sum(axis=1), 1.0, atol=1e-5)

@@ -9,7 +9,8 @@ rank high.
 * Training: softmax cross-entropy over all entities (1-N scoring) with label smoothing, on train facts of both
   directions, written in numpy with hand-derived gradients and Adam (float32, batched matmuls; no torch).
 * Time: facts are drawn with probability ``2 ** (-(t_max - t) / half_life)``, so recent facts count more; a
-  fixed budget of ``samples`` drawn facts bounds the cost whatever the size of the graph.
+  fixed budget of ``samples`` drawn facts bounds the cost whatever the size of the graph (and at most ``epochs``
+  times the number of training queries, so that small graphs train in a moment).
 
 The model is static between fits: ``observe`` adds facts to the memory (for the contract) but does not change the
 embeddings, and the valid split is left to the ensemble (training on it would bias the weights learned there).
@@ -43,6 +44,7 @@ class Embed(BaseModel):
         self,
         dim: int = 64,
         samples: int = 600_000,
+        epochs: float = 5.0,
         batch_size: int = 1024,
         lr: float = 0.02,
         half_life: float = 90.0,
@@ -54,6 +56,7 @@ class Embed(BaseModel):
         super().__init__()
         self.dim = dim
         self.samples = samples
+        self.epochs = epochs
         self.batch_size = batch_size
         self.lr = lr
         self.half_life = half_life
@@ -83,7 +86,7 @@ class Embed(BaseModel):
             age = q[:, 3].max() - q[:, 3]
             p = np.exp2(-age / self.half_life) if self.half_life > 0 else np.ones(len(q))
             p /= p.sum()
-            steps = max(1, self.samples // self.batch_size)
+            steps = max(1, int(min(self.samples, self.epochs * len(q))) // self.batch_size)
             for step in range(steps):
                 rows = rng.choice(len(q), size=self.batch_size, p=p)
                 losses.append(self._step(q[rows], params, adam, rng))

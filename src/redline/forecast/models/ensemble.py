@@ -18,6 +18,8 @@ embedding as well (``embed``: answers never seen near the subject) 0.4482 (the e
 history components: 0.4413). Weights conditioned on how much history the query has (each weight plus terms
 times the breadth of the component's scores and of the first component's) lost 0.003-0.004 held-out and were
 dropped; other decay rates of ``propagate`` (0.03, 0.3, a slower second hop) moved it by less than 0.001.
+With the rules at their own defaults (lengths 1-3) instead of length 1, the same held-out figure is 0.4494
+(length 1 measured again on the same code: 0.4479), so the default takes the rules as they come.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ __all__ = ["Ensemble", "DEFAULT_COMPONENTS"]
 
 DEFAULT_COMPONENTS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("recurrency", {}),
-    ("tlogic", {"max_length": 1}),
+    ("tlogic", {}),
     ("decay", {"key": "sr", "lam": 0.0}),
     ("decay", {"key": "r", "lam": 0.1}),
     ("decay", {"key": "s", "lam": 1.0}),
