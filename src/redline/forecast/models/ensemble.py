@@ -344,7 +344,7 @@ class Ensemble(BaseModel):
             s = np.asarray(m.predict(query.reshape(1, 3)), dtype=np.float64)[0]
             x = s[entity] / s.max() if s.max() > 0 else 0.0
             share = wl * x + wg * float(np.log(_EPS + x))
-            label = m.name + (f"({m.key}, lam={m.lam:g})" if m.name == "decay" else "")
+            label = m.name + (f"({m.key}, lam={m.lam:g})" if m.name in ("decay", "propagate") else "")
             out.append(Reason("component", f"{label}: weight {wl:.3g} + {wg:.3g} on log", share))
             out.extend(m.reasons(query, entity)[:5])
         return out
