@@ -86,6 +86,23 @@ def test_coder_uses_trained_model(tmp_path: Path, coder: Any) -> None:
     assert evs and evs[0].provenance.model == "redline.linear"
 
 
+def test_coder_reuses_its_parse_for_parse_features(tmp_path: Path, coder: Any, monkeypatch: Any) -> None:
+    """A model with parse features reads the coder's own parse: a second spaCy pass would fail here."""
+    import redline.coding.train as tr
+    from redline.coding.pipeline import Coder
+
+    xs, ys, space = read_corpus(corpus(tmp_path), "conflibert")
+    train(xs, ys, space, c=10.0, parse_weight=0.7, parses=parse_sentences(xs, coder.nlp)).save(tmp_path / "m")
+    c2 = Coder.load(model=tmp_path / "m", nlp=coder.nlp)
+
+    def no_second_parse(*a: Any, **k: Any) -> Any:
+        raise AssertionError("parsed the sentence a second time")
+
+    monkeypatch.setattr(tr, "parse_sentences", no_second_parse)
+    evs = c2.code_text("Chile criticized Peru.")
+    assert evs and evs[0].provenance.model == "redline.linear"
+
+
 def test_parse_tokens(coder: Any) -> None:
     (p,) = parse_sentences(["The army did not attack the town."], coder.nlp)
     assert {"__p_root_attack", "__p_dobj_attack_town", "__p_vo_attack_town", "__p_rootneg", "__p_neg"} <= set(p)

@@ -285,7 +285,7 @@ class Coder:
             for si, sent in enumerate(sdoc.sents):
                 evs = self._sentence(sent, si, st, doc)
                 if self.classifier is not None:
-                    evs = self._reclassify(sent.text, evs)
+                    evs = self._reclassify(sent, evs)
                     if not keep_actorless:
                         evs = [e for e in evs if e.source or e.target]
                 out.extend(evs)
@@ -1069,11 +1069,12 @@ class Coder:
                 )
         return out + derived
 
-    def _reclassify(self, sentence: str, events: list[Event]) -> list[Event]:
-        """Let the trained classifier relabel the sentence's first asserted event when the labels disagree."""
+    def _reclassify(self, sent: Any, events: list[Event]) -> list[Event]:
+        """Let the trained classifier relabel the sentence's first asserted event when the labels disagree. The
+        classifier's parse features come from the parse the coder already made (no second spaCy pass)."""
         from dataclasses import replace
 
-        from redline.coding.train import label_of_code, rule_tokens
+        from redline.coding.train import label_of_code, parse_tokens, rule_tokens
         from redline.ontology import cameo, plover
 
         clf = self.classifier
@@ -1082,7 +1083,8 @@ class Coder:
         if first is None:
             return events
         rules = [rule_tokens(sorted(events, key=lambda e: e.provenance.span or (0, 0)), clf.space)]
-        probs = clf.predict_proba([sentence], rules)[0]
+        parses = [parse_tokens(sent)] if clf.parse_weight > 0 else None
+        probs = clf.predict_proba([sent.text], rules, parses)[0]
         k = int(probs.argmax())
         label = clf.labels[k]
         if label_of_code(first.cameo, clf.space) == label:
