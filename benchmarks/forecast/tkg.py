@@ -2,7 +2,7 @@
 directions; see redline.forecast.evaluate).
 
 Every setting a model has is chosen on the validation split inside ``fit`` (recurrency: lambda and alpha per
-relation; rules: decay rate; ensemble: weights); the test split is only ranked. Each (model, dataset) runs in its
+relation; rules: a and decay rate; ensemble: weights); the test split is only ranked. Each (model, dataset) runs in its
 own process so that ``peak_rss_mb`` is its own peak memory.
 
     python benchmarks/forecast/tkg.py                      # ICEWS14 and ICEWS18, recurrency, tlogic, ensemble
@@ -29,8 +29,9 @@ HERE = Path(__file__).resolve()
 DEFAULT_DATA = Path(os.environ.get("REDLINE_SHARED_DATA", HERE.parents[2].parent / "shared" / "data")) / "tkg"
 SETTINGS = {
     "recurrency": "lambda and alpha per relation chosen on valid MRR (grids in models/recurrency.py)",
-    "tlogic": "rules learned on train; decay rate chosen on valid MRR",
-    "ensemble": "components fitted as above; weights learned on valid (softmax cross-entropy)",
+    "tlogic": "rules of length 1-3 learned on train by temporal random walks; a and decay rate chosen on valid MRR",
+    "ensemble": "components fitted on train (recurrency and tlogic tune on valid as above; embed and propagate on "
+    "train only); weights learned on valid (softmax cross-entropy); component list chosen on ICEWS14 valid",
 }
 
 
