@@ -735,9 +735,9 @@ class Coder:
                     continue
                 for g in c.children:
                     if g.dep_ == "pobj" and g.pos_ == "NOUN" and g.i not in st.names and _attack_noun(g, self.lexicon):
-                        found = [a for a in self.actors_of(g, st) if a.country and _other(a, targets or [])]
-                        if found:
-                            sources, src_tok = found, g
+                        attackers = [a for a in self.actors_of(g, st) if a.country and _other(a, targets or [])]
+                        if attackers:
+                            sources, src_tok = attackers, g
                             break
 
         def fresh(actors: list[Actor]) -> list[Actor]:
