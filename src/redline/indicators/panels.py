@@ -29,6 +29,17 @@ def _check(by: str, level: str) -> None:
         raise RedlineError(f"unknown level {level!r}: use 'country' or 'actor'")
 
 
+def _outer(rolling: int) -> str:
+    """The part both panels share: balance and rolling trend over the per-period counts ``p``."""
+    return f"""SELECT *,
+  (verbal_coop + material_coop - verbal_conflict - material_conflict) / events::DOUBLE AS balance,
+  avg(goldstein_mean) OVER (PARTITION BY source, target ORDER BY period
+                            ROWS BETWEEN {max(rolling, 1) - 1} PRECEDING AND CURRENT ROW) AS trend
+FROM p
+ORDER BY source, target, period
+"""
+
+
 def panel_sql(*, by: str = "month", directed: bool = True, level: str = "country", table: str = "events",
               where: str = "", rolling: int = 3) -> str:
     """The SQL of a dyad panel over ``table`` (a table, view or registered DataFrame named ``events``)."""
@@ -61,13 +72,7 @@ WITH p AS (
   {where_all}
   GROUP BY ALL
 )
-SELECT *,
-  (verbal_coop + material_coop - verbal_conflict - material_conflict) / events::DOUBLE AS balance,
-  avg(goldstein_mean) OVER (PARTITION BY source, target ORDER BY period
-                            ROWS BETWEEN {max(rolling, 1) - 1} PRECEDING AND CURRENT ROW) AS trend
-FROM p
-ORDER BY source, target, period
-"""
+{_outer(rolling)}"""
 
 
 def summary_panel_sql(*, by: str = "month", directed: bool = True, where: str = "", rolling: int = 3) -> str:
@@ -93,13 +98,7 @@ WITH p AS (
   {"WHERE " + where if where else ""}
   GROUP BY ALL
 )
-SELECT *,
-  (verbal_coop + material_coop - verbal_conflict - material_conflict) / events::DOUBLE AS balance,
-  avg(goldstein_mean) OVER (PARTITION BY source, target ORDER BY period
-                            ROWS BETWEEN {max(rolling, 1) - 1} PRECEDING AND CURRENT ROW) AS trend
-FROM p
-ORDER BY source, target, period
-"""
+{_outer(rolling)}"""
 
 
 def _has_summary(source: Any, level: str) -> bool:
