@@ -115,20 +115,21 @@ def train_cmd(
     c: float = typer.Option(0.0, "--c", help="Inverse regularisation (0: choose by cross-validation)."),
 ) -> None:
     """Train an event classifier on a labelled corpus; 'redline code --model DIR' uses it."""
-    from redline.coding.train import read_corpus, rules_for, select_params, train
+    from redline.coding.pipeline import Coder, load_nlp
+    from redline.coding.train import parse_sentences, read_corpus, rules_for, select_params, train
 
     xs, ys, space = read_corpus(data, fmt, labels)
     rule_feats = None
+    nlp = None
     if rules:
-        from redline.coding.pipeline import Coder
-
         coder = Coder.load()
         coder.require_actor = False
         rule_feats = rules_for(xs, coder, space)
-    chosen, weight = (c, 1.0) if c > 0 else select_params(xs, ys, space, rule_feats)
-    m = train(
-        xs, ys, space, rule_feats, c=chosen, rule_weight=weight, meta={"corpus": str(data), "format": fmt, "n": len(xs)}
-    )
+        nlp = coder.nlp
+    parses = parse_sentences(xs, nlp or load_nlp())  # once, for cross-validation and the final fit
+    chosen, weight = (c, 1.0) if c > 0 else select_params(xs, ys, space, rule_feats, parses=parses)
+    meta = {"corpus": str(data), "format": fmt, "n": len(xs)}
+    m = train(xs, ys, space, rule_feats, c=chosen, rule_weight=weight, meta=meta, parses=parses)
     m.save(out)
     typer.echo(
         json.dumps({"out": str(out), "n": len(xs), "labels": m.labels, "c": chosen, "rule_features": m.rule_features})

@@ -466,9 +466,11 @@ def select_params(
     grid: Sequence[float] = C_GRID,
     weights: Sequence[float] = RULE_WEIGHTS,
     folds: int = 5,
+    parses: Sequence[list[str]] | None = None,
 ) -> tuple[float, float]:
-    """(C, rule weight) chosen by cross-validation on the training corpus itself (see :func:`cross_validate`)."""
-    c, w, _f = cross_validate(sentences, labels, space, rules, grid, weights, folds)
+    """(C, rule weight) chosen by cross-validation on the training corpus itself (see :func:`cross_validate`);
+    ``parses`` (from :func:`parse_sentences`) spares a parse when the caller already has them."""
+    c, w, _f = cross_validate(sentences, labels, space, rules, grid, weights, folds, parses=parses)
     return c, w
 
 
