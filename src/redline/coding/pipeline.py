@@ -110,6 +110,15 @@ def _other(a: Actor, sources: Sequence[Actor]) -> bool:
     return True
 
 
+def _governing_verb(tok: Any, max_steps: int) -> Any:
+    """``tok`` or the nearest verb (or auxiliary) above it, climbing at most ``max_steps`` heads."""
+    steps = 0
+    while tok.pos_ not in ("VERB", "AUX") and tok.head.i != tok.i and steps < max_steps:
+        tok = tok.head
+        steps += 1
+    return tok
+
+
 def _arranged(tok: Any) -> bool:
     """Whether ``tok`` is the infinitive of an arranged act ("is scheduled to attend"), itself not negated."""
     h = tok.head
@@ -550,11 +559,7 @@ class Coder:
                 nouns.append(t)
         extra: list[Event] = []
         for n in nouns:
-            gov = n.head
-            steps = 0
-            while gov.pos_ not in ("VERB", "AUX") and gov.head.i != gov.i and steps < 3:
-                gov = gov.head
-                steps += 1
+            gov = _governing_verb(n.head, 3)
             gov_events = by_verb.get(gov.i)
             if gov_events and not all(e.cameo == "010" for e in gov_events):
                 continue  # the verb already says what happened ("imposed sanctions", "held talks")
@@ -968,11 +973,7 @@ class Coder:
             return None
         best = None
         for ent in dates:
-            h = ent.root
-            steps = 0
-            while h.pos_ not in ("VERB", "AUX") and h.head.i != h.i and steps < 6:
-                h = h.head
-                steps += 1
+            h = _governing_verb(ent.root, 6)
             if h.i == v.i or (v.pos_ == "NOUN" and v.head.i == h.i):
                 best = ent
                 break
