@@ -166,6 +166,33 @@ def _unknown_person(tok: Any, st: Any) -> bool:
     return bool(tok.ent_type_ == "PERSON" and tok.pos_ == "PROPN" and tok.i not in st.names)
 
 
+def _speech_antecedent(tok: Any) -> Any | None:
+    """The matrix subject a pronoun subject of a complement clause stands for: "Nigeria says it has killed ...",
+    "Netanyahu said he will seek ...", "the government insists it is enforcing ..." (the usual reading of reported
+    speech; a named subject, not another pronoun)."""
+    if tok.lower_ not in _PRONOUNS and tok.lower_ not in _PERSON_PRONOUNS or tok.dep_ not in ("nsubj", "nsubjpass"):
+        return None
+    v = tok.head
+    for _ in range(3):
+        if v.dep_ not in ("conj", "xcomp") or v.head.i == v.i:
+            break
+        v = v.head
+    if v.dep_ != "ccomp" or v.head.pos_ not in ("VERB", "AUX"):
+        return None
+    subj = next((c for c in v.head.children if c.dep_ == "nsubj"), None)
+    if subj is None or subj.i > tok.i or subj.pos_ == "PRON" or subj.lower_ in _RELATIVES:
+        return None
+    person = tok.lower_ in _PERSON_PRONOUNS
+    if person != (subj.ent_type_ == "PERSON" or subj.pos_ == "PROPN" and subj.ent_type_ not in ("GPE", "ORG", "NORP")):
+        return None  # "he" stands for a person, "it"/"they" for a state or body
+    return subj
+
+
+def _temporal(tok: Any) -> bool:
+    """A date or time phrase ("on Nov. 2", "on Friday"), never a party to an event."""
+    return bool(tok.ent_type_ in ("DATE", "TIME"))
+
+
 def _is_prep(tok: Any) -> bool:
     return bool(tok.dep_ == "prep" or (tok.dep_ == "dative" and tok.pos_ == "ADP"))
 
@@ -370,6 +397,11 @@ class Coder:
                 a = st.persons.get(t.lower_) if t.pos_ == "PROPN" else None
                 if a is not None:
                     return a
+            ant = _speech_antecedent(head)
+            if ant is not None:
+                a = self.actor_of(ant, st)
+                if a is not None:
+                    return a
             low = head.lower_
             if low in _REFLEXIVES:
                 return None  # "Iraq had attacked themselves": the clause's own subject, not another actor
@@ -564,6 +596,7 @@ class Coder:
             if gov_events and not all(e.cameo == "010" for e in gov_events):
                 continue  # the verb already says what happened ("imposed sanctions", "held talks")
             inherited: list[Actor] = []
+            subj = None
             # is the noun inside the verb's object ("announced $33 million in assistance")?
             in_object = False
             h = n
@@ -575,7 +608,7 @@ class Coder:
             if gov.pos_ in ("VERB", "AUX") and in_object:
                 subj = self._subject(gov)
                 inherited = self.actors_of(subj, st) if subj is not None else []
-            evs = self._noun_event(n, n.lemma_.lower(), si, st, doc, dates, inherited)
+            evs = self._noun_event(n, n.lemma_.lower(), si, st, doc, dates, inherited, subj)
             if evs and gov_events and in_object:
                 by_verb[gov.i] = []  # "announced the deployment of troops": the deployment is the event
             extra.extend(evs)
@@ -726,7 +759,7 @@ class Coder:
         # only a real subject becomes the antecedent of later pronouns (not "Russia" in "help Russia defend")
         remember = subj is not None and subj.dep_ in ("nsubj", "nsubjpass") and subj.head.i == v.i
         sources = self.actors_of(subj, st, remember=remember) if subj is not None else []
-        src_tok = subj if sources else None
+        src_tok = (_speech_antecedent(subj) or subj) if sources else None
         tgt_tok = None
         targets: list[Actor] = []
         if passive is not None and (subj is None or subj.dep_ == "pobj"):
@@ -780,7 +813,7 @@ class Coder:
                 sources, targets = targets, to
                 src_tok, tgt_tok = passive, self._prep_tok
         if src_tok is None and subj is not None:
-            src_tok = subj
+            src_tok = _speech_antecedent(subj) or subj
         if not targets:  # the syntactic receiver, even when it resolves to no actor code
             tgt_tok = passive if passive is not None and src_tok is not passive else dobj
             if tgt_tok is None:
@@ -844,6 +877,7 @@ class Coder:
         doc: Document,
         dates: list[Any],
         inherited: list[Actor] | None = None,
+        inherited_tok: Any = None,
     ) -> list[Event]:
         preps = self._preps(n)
         found = self.lexicon.lookup("N", lemma, [(p, o) for p, o, _ in preps], "")
@@ -853,6 +887,7 @@ class Coder:
         if code[:2] == "15" and any(c.lower_ == "joint" for c in n.children):
             code = "062"  # joint exercises are military cooperation
         sources: list[Actor] = []
+        src_tok: Any = None
         for c in n.children:
             # "Israeli shelling", "its raids", and one level down: "Israeli tank shelling"
             if c.dep_ in ("poss", "compound", "amod") and (
@@ -865,6 +900,7 @@ class Coder:
             ):
                 sources = self.actors_of(c, st, remember=True)
                 if sources:
+                    src_tok = c
                     break
         if not sources:
             for c in n.children:
@@ -872,17 +908,24 @@ class Coder:
                     for g in c.children:
                         if g.dep_ == "pobj":
                             sources = self.actors_of(g, st)
+                            src_tok = g
         if not sources and inherited:
             sources = inherited
-        self._heads = (None, None)
-        if not sources and self.require_actor:
-            return []
+            src_tok = inherited_tok
+        if src_tok is None:
+            src_tok = inherited_tok
+        tgt_tok: Any = None
         targets: list[Actor] = []
         for p, _o, pobj in preps:
-            if p in _TARGET_PREPS + ("of",) and pobj is not None:
+            if p in _TARGET_PREPS + ("of",) and pobj is not None and not _temporal(pobj):
                 targets = [a for a in self.actors_of(pobj, st) if _other(a, sources)]
+                if tgt_tok is None or targets:
+                    tgt_tok = pobj
                 if targets:
                     break
+        self._heads = (src_tok, tgt_tok)
+        if not sources and self.require_actor:
+            return []
         if not targets and len(sources) > 1 and code[:2] in _MUTUAL_ROOTS:
             # "India and Pakistan resumed peace talks": each party towards each other
             return [
