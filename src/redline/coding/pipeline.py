@@ -188,6 +188,19 @@ def _speech_antecedent(tok: Any) -> Any | None:
     return subj
 
 
+def _finite_acl(v: Any) -> bool:
+    """A main verb the parser hung on its subject as a participle clause ("Trump called Erdogan ...", "the air force
+    carried out strikes" read as "the air force [that was] carried ..."): a past participle of a noun that takes a
+    direct object and no "by" agent acts, it does not undergo."""
+    return bool(
+        v.dep_ == "acl"
+        and v.tag_ in ("VBN", "VBD")
+        and v.head.dep_ in ("ROOT", "nsubj")
+        and any(c.dep_ in ("dobj", "oprd") for c in v.children)
+        and not any(c.dep_ == "agent" for c in v.children)
+    )
+
+
 def _temporal(tok: Any) -> bool:
     """A date or time phrase ("on Nov. 2", "on Friday"), never a party to an event."""
     return bool(tok.ent_type_ in ("DATE", "TIME"))
@@ -540,7 +553,7 @@ class Coder:
             return self._subject(h, depth + 1)
         if d in ("acl", "relcl") and h.pos_ in ("NOUN", "PROPN", "PRON"):
             # "troops fighting in Ukraine": the noun acts; "soldiers killed in Ukraine": the noun undergoes
-            return h if d == "acl" and v.tag_ != "VBN" else None
+            return h if d == "acl" and (v.tag_ != "VBN" or _finite_acl(v)) else None
         if d == "pcomp" and h.dep_ == "prep":
             gov = h.head
             obj = next((c for c in gov.children if c.dep_ in ("dobj",)), None)
@@ -551,7 +564,7 @@ class Coder:
         return None
 
     def _passive_target(self, v: Any) -> Any | None:
-        if v.dep_ == "acl" and v.tag_ == "VBN" and v.head.pos_ in ("NOUN", "PROPN"):
+        if v.dep_ == "acl" and v.tag_ == "VBN" and v.head.pos_ in ("NOUN", "PROPN") and not _finite_acl(v):
             return v.head  # "soldiers killed in Ukraine", "troops sent to Russia"
         return next((c for c in v.children if c.dep_ == "nsubjpass"), None)
 
@@ -608,7 +621,9 @@ class Coder:
             if gov.pos_ in ("VERB", "AUX") and in_object:
                 subj = self._subject(gov)
                 inherited = self.actors_of(subj, st) if subj is not None else []
-            evs = self._noun_event(n, n.lemma_.lower(), si, st, doc, dates, inherited, subj)
+            evs = self._noun_event(
+                n, n.lemma_.lower(), si, st, doc, dates, inherited, subj, gov if in_object else None
+            )
             if evs and gov_events and in_object:
                 by_verb[gov.i] = []  # "announced the deployment of troops": the deployment is the event
             extra.extend(evs)
@@ -713,7 +728,9 @@ class Coder:
             and not any(c.dep_ in ("dobj", "nsubj", "dative", "prep", "xcomp", "ccomp") for c in v.children)
         ):
             return []  # "see every move as threatening": an adjective in verb form
-        dobj = next((c for c in v.children if c.dep_ == "dobj"), None)
+        finite_acl = _finite_acl(v)
+        # a misparsed main verb's object can come out as a predicate complement ("Trump called Erdogan")
+        dobj = next((c for c in v.children if c.dep_ == "dobj" or (finite_acl and c.dep_ == "oprd")), None)
         dative = next((c for c in v.children if c.dep_ == "dative" and c.pos_ != "ADP"), None)
         if dobj is None and v.dep_ == "relcl" and v.head.pos_ in ("NOUN", "PROPN"):
             dobj = v.head  # "the treaty ..., which it ratified"
@@ -740,7 +757,7 @@ class Coder:
             and any(c.dep_ in ("nsubj", "nsubjpass") and c.lemma_.lower() in _TROOPS for c in v.children)
         ):
             code = "074"  # "peacekeepers arrived in Mali": a deployment, not a visit
-        if lemma == "call" and any(c.dep_ == "oprd" for c in v.children):
+        if lemma == "call" and not finite_acl and any(c.dep_ == "oprd" for c in v.children):
             code = "111"  # "called the ambassador a very stupid guy"
         if code[:2] == "15" and lemma in ("fire", "launch") and any(p in ("at", "against") for p, _o, _t in preps):
             code = "190"  # "launched missiles at the government": an attack, not a show of force
@@ -815,18 +832,7 @@ class Coder:
         if src_tok is None and subj is not None:
             src_tok = _speech_antecedent(subj) or subj
         if not targets:  # the syntactic receiver, even when it resolves to no actor code
-            tgt_tok = passive if passive is not None and src_tok is not passive else dobj
-            if tgt_tok is None:
-                tgt_tok = next(
-                    (
-                        g
-                        for c in v.children
-                        if _is_prep(c) and c.lower_ in _TARGET_PREPS
-                        for g in c.children
-                        if g.dep_ == "pobj"
-                    ),
-                    None,
-                )
+            tgt_tok = self._receiver(v, st, passive if src_tok is not passive else None, dative, dobj)
         self._heads = (src_tok, tgt_tok)
         if not sources and not targets and self.require_actor:
             return []
@@ -878,6 +884,7 @@ class Coder:
         dates: list[Any],
         inherited: list[Actor] | None = None,
         inherited_tok: Any = None,
+        light_verb: Any = None,
     ) -> list[Event]:
         preps = self._preps(n)
         found = self.lexicon.lookup("N", lemma, [(p, o) for p, o, _ in preps], "")
@@ -923,6 +930,11 @@ class Coder:
                     tgt_tok = pobj
                 if targets:
                     break
+        if not targets and light_verb is not None:
+            # "launched air strikes on the enclave", "filed a lawsuit against the prince": the verb that carries the
+            # act names its receiver
+            targets = self._prep_target(light_verb, st, sources, None)
+            tgt_tok = self._prep_tok or tgt_tok
         self._heads = (src_tok, tgt_tok)
         if not sources and self.require_actor:
             return []
@@ -964,7 +976,72 @@ class Coder:
                                 return []
                             nxt.append(g)
             frontier = nxt
+        for g in self._object_clause_args(dobj):
+            found = [a for a in self.actors_of(g, st) if _other(a, exclude)]
+            if found:
+                self._prep_tok = g
+                return found
         return []
+
+    def _object_clause_args(self, dobj: Any | None) -> list[Any]:
+        """The parties named in a clause that describes the object: "lifted a ban imposed on Chad", "rejected an
+        appeal lodged by the centre", "accepted an invitation to meet with Kim", "rejected appeals to release X" (an
+        object that names an act)."""
+        if dobj is None or dobj.pos_ != "NOUN":
+            return []
+        if not self.lexicon.has("N", dobj.lemma_.lower()):
+            return []  # only an object that is itself an act; "rescued hostages held by the rebels" is not
+        out = []
+        for c in dobj.children:
+            if c.dep_ not in ("acl", "relcl") or c.pos_ != "VERB":
+                continue
+            # a passive participle ("imposed on", "lodged by") or an infinitive ("to meet with", "to release X");
+            # an active relative clause ("rebels who attacked the capital") tells what the object did instead
+            active = c.tag_ != "VBN" and not any(g.dep_ == "auxpass" for g in c.children)
+            if c.dep_ == "relcl" and active:
+                continue
+            for g in c.children:
+                if g.dep_ in ("dobj", "dative") and g.pos_ != "PRON" and active:
+                    out.append(g)
+                elif g.dep_ == "agent" or (_is_prep(g) and g.lower_ in _TARGET_PREPS and g.lower_ not in _PLACE_PREPS):
+                    out.extend(x for x in g.children if x.dep_ == "pobj" and not _temporal(x))
+        return out
+
+    def _agentive(self, tok: Any, st: _DocState) -> bool:
+        """Whether a noun phrase names a party (a person, group, body or place-as-state), not a thing or an act."""
+        if tok.i in st.names or tok.i in st.sectors or tok.lemma_.lower() in _CROWD:
+            return True
+        if tok.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") or tok.pos_ == "PROPN":
+            return True
+        return any(c.dep_ in ("amod", "compound") and (c.i in st.names or c.ent_type_ == "NORP") for c in tok.children)
+
+    def _receiver(self, v: Any, st: _DocState, passive: Any, dative: Any, dobj: Any) -> Any | None:
+        """The syntactic receiver of an act when no actor code resolved: the passive subject, the recipient, an
+        object that names a party, a party in a partner or topic phrase of the verb or its object ("launched
+        strikes on Syrian troops", "filed a lawsuit against the prince"), else the object; never a date or a place
+        phrase ("in Kabul")."""
+        if passive is not None:
+            return passive
+        if dative is not None:
+            return dative
+        if dobj is not None and self._agentive(dobj, st) and not _temporal(dobj):
+            return dobj
+        pobjs = [
+            g
+            for h in ([v] + ([dobj] if dobj is not None else []))
+            for c in h.children
+            if _is_prep(c) and c.lower_ in _TARGET_PREPS and c.lower_ not in _PLACE_PREPS and c.i > v.i
+            for g in c.children
+            if g.dep_ == "pobj" and not _temporal(g)
+        ]
+        pobjs.sort(key=lambda g: (g.head.lower_ in _TOPIC_PREPS and g.head.lower_ != "on", g.i))
+        pobjs += self._object_clause_args(dobj)
+        party = next((g for g in pobjs if self._agentive(g, st)), None)
+        if party is not None:
+            return party
+        if dobj is not None and not _temporal(dobj):
+            return dobj
+        return pobjs[0] if pobjs else None
 
     def _quantity(self, obj: Any) -> tuple[float | None, str]:
         if obj is None:
