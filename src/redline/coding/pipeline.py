@@ -78,6 +78,7 @@ _LOC_PREPS = frozenset({"in", "at", "near", "inside", "across", "along", "outsid
 _PRONOUNS = frozenset({"it", "its", "they", "them", "their", "itself", "themselves"})
 _PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his"})
 _RELATIVES = frozenset({"which", "who", "that"})
+_IGO_ANAPHORA = frozenset({"alliance", "bloc", "organisation", "organization", "body", "agency", "union", "council"})
 _PAIR_NOUNS = frozenset({"leader", "country", "side", "nation", "government", "president", "state", "neighbour"})
 _GROUP_PRONOUNS = frozenset({"they", "them", "their"})
 _REFLEXIVES = frozenset({"itself", "themselves", "himself", "herself"})
@@ -237,6 +238,7 @@ class _DocState:
     main_subject: tuple[int, Actor] | None = None  # (token index, actor) of the sentence's main-clause subject
     group: list[Actor] = field(default_factory=list)  # the last conjoined subject ("Israel and Syria"), for "they"
     recent: list[Actor] = field(default_factory=list)  # the last actors of distinct countries, for "the two sides"
+    last_igo: Actor | None = None  # the last international organisation named, for "the alliance", "the bloc"
 
 
 def _number(tok: Any) -> float | None:
@@ -396,8 +398,12 @@ class Coder:
         secs = [st.sectors[t.i] for t in sorted(toks, key=lambda x: (x.i != head.i, -x.i)) if t.i in st.sectors]
         actor = self.resolver.combine(name_entries, secs, st.day)
         if actor is None and (head.lemma_.lower() in _CROWD or (secs and secs[0] in ("OPP", "CVL"))):
-            # "protesters in Cairo", "residents from Gaza": people of the place they are in or come from
-            for c in head.children:
+            # "protesters in Cairo", "residents from Gaza": people of the place they are in or come from; for a
+            # subject, also the place of its act ("hundreds of protesters marched in Baghdad")
+            places = list(head.children)
+            if head.dep_ == "nsubj" and head.head.pos_ == "VERB":
+                places += [c for c in head.head.children if c.i > head.i and c.lower_ != "from"]
+            for c in places:
                 if _is_prep(c) and c.lower_ in ("in", "from"):
                     for g in c.children:
                         hit = st.names.get(g.i) if g.dep_ == "pobj" else None
@@ -433,6 +439,20 @@ class Coder:
                 lc = st.last_country
                 sec = secs[0] if secs else ""
                 return Actor(lc.country + sec, lc.name, lc.country, sec) if lc.country else lc
+            if head.lemma_.lower() in _IGO_ANAPHORA and any(c.lower_ == "the" for c in head.children):
+                # "accused the alliance", "the bloc said": the international organisation named last before it
+                named = [
+                    (i, e)
+                    for i, (_m, es) in st.names.items()
+                    if i < head.i and head.doc[i].ent_type_ not in ("GPE", "LOC")  # not "Brussels"
+                    for e in es
+                    if e.kind == "actor" and e.code.startswith("IGO")
+                ]
+                if named:
+                    e = max(named, key=lambda x: x[0])[1]
+                    return Actor(e.code, e.name, "", e.code[3:6])
+                if st.last_igo is not None:
+                    return st.last_igo
             if secs and secs[0] in st.by_sector and any(c.lower_ in ("the", "these", "those") for c in head.children):
                 return st.by_sector[secs[0]]  # "these troops": the troops last mentioned
             if (
@@ -464,6 +484,8 @@ class Coder:
                         return Actor(lc.country + secs[0], lc.name, lc.country, secs[0])
             return None
         # remember for coreference
+        if actor.code.startswith("IGO"):
+            st.last_igo = actor
         if actor.country:
             st.recent = [a for a in st.recent if a.country != actor.country][-3:] + [actor]
         if actor.sector and actor.country:
@@ -815,6 +837,16 @@ class Coder:
                     if csubj is not None:
                         targets = fresh(self.actors_of(csubj, st))
                         tgt_tok = csubj if targets else tgt_tok
+        if not targets and dobj is None and xcomp is not None and xcomp.pos_ == "VERB":
+            # "threatened to cut supplies to the US", "wants to help Israel", "refused to meet Putin": the one the
+            # intended (or refused) act is aimed at
+            xobj = next((c for c in xcomp.children if c.dep_ in ("dative", "dobj") and c.pos_ != "ADP"), None)
+            if xobj is not None:
+                targets = fresh(self.actors_of(xobj, st))
+                tgt_tok = xobj if targets else tgt_tok
+            if not targets:
+                targets = self._prep_target(xcomp, st, sources, xobj)
+                tgt_tok = self._prep_tok if targets else tgt_tok
         if not targets and dobj is not None and dobj.pos_ == "NOUN":
             # "condemned the attack by Syrian forces": the one who did what the object names
             for c in dobj.children:
