@@ -238,6 +238,7 @@ class _DocState:
     main_subject: tuple[int, Actor] | None = None  # (token index, actor) of the sentence's main-clause subject
     group: list[Actor] = field(default_factory=list)  # the last conjoined subject ("Israel and Syria"), for "they"
     recent: list[Actor] = field(default_factory=list)  # the last actors of distinct countries, for "the two sides"
+    people: dict[int, Actor] = field(default_factory=dict)  # head token i -> person actor, for "him", "her"
     last_igo: Actor | None = None  # the last international organisation named, for "the alliance", "the bloc"
 
 
@@ -280,6 +281,7 @@ class Coder:
         self.heads: dict[str, tuple[int | None, int | None]] | None = None
         self._heads: tuple[Any, Any] = (None, None)
         self._prep_tok: Any = None
+        self._st: _DocState | None = None  # the document being coded
         self.model_name = classifier.name if classifier is not None else CODER_NAME
         self.model_version = classifier.version if classifier is not None else CODER_VERSION
 
@@ -327,6 +329,7 @@ class Coder:
     # -- one parsed document --------------------------------------------------------------------------------------
     def code_parsed(self, sdoc: Any, doc: Document) -> list[Event]:
         st = _DocState(doc.date or dt.date.today())
+        self._st = st
         self._match(sdoc, st)
         out: list[Event] = []
         keep_actorless = not self.require_actor
@@ -429,6 +432,14 @@ class Coder:
                 return ms[1]  # "North Korea could help Russia ..., which is why its troops ...": the main subject
             if low in _PRONOUNS and st.last_country is not None:
                 return st.last_country
+            if low in ("him", "her") and head.dep_ in ("dobj", "dative", "pobj"):
+                # "called Erdogan and urged him": the person last named who is not the subject of the act
+                v = _governing_verb(head.head, 3)
+                subj = self._subject(v) if v.pos_ in ("VERB", "AUX") else None
+                own = {t.i for t in self._phrase_tokens(subj)} if subj is not None else set()
+                earlier = [i for i in st.people if i < head.i and i not in own]
+                if earlier:
+                    return st.people[max(earlier)]
             if low in _PERSON_PRONOUNS and st.last_person is not None:
                 return st.last_person
             if (
@@ -490,6 +501,8 @@ class Coder:
             st.recent = [a for a in st.recent if a.country != actor.country][-3:] + [actor]
         if actor.sector and actor.country:
             st.by_sector[actor.sector] = actor
+        if head.ent_type_ == "PERSON" or any(e.kind == "person" for es in name_entries for e in es):
+            st.people[head.i] = actor
         if actor.country and remember:
             if len(actor.code) == 3 or actor.sector in ("GOV", "MIL"):
                 st.last_country = Actor(actor.country, actor.name, actor.country, "")
@@ -575,6 +588,9 @@ class Coder:
             return self._subject(h, depth + 1)
         if d in ("acl", "relcl") and h.pos_ in ("NOUN", "PROPN", "PRON"):
             # "troops fighting in Ukraine": the noun acts; "soldiers killed in Ukraine": the noun undergoes
+            if d == "acl" and v.tag_ == "VBG" and h.dep_ == "dobj" and h.pos_ == "NOUN" and not self._agentive(h):
+                # "issued a statement calling on X", "put out a report accusing Y": the author of the statement
+                return self._subject(h.head, depth + 1)
             return h if d == "acl" and (v.tag_ != "VBN" or _finite_acl(v)) else None
         if d == "pcomp" and h.dep_ == "prep":
             gov = h.head
@@ -1039,8 +1055,11 @@ class Coder:
                     out.extend(x for x in g.children if x.dep_ == "pobj" and not _temporal(x))
         return out
 
-    def _agentive(self, tok: Any, st: _DocState) -> bool:
+    def _agentive(self, tok: Any, st: _DocState | None = None) -> bool:
         """Whether a noun phrase names a party (a person, group, body or place-as-state), not a thing or an act."""
+        st = st or self._st
+        if st is None:
+            return False
         if tok.i in st.names or tok.i in st.sectors or tok.lemma_.lower() in _CROWD:
             return True
         if tok.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") or tok.pos_ == "PROPN":
