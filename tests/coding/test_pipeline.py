@@ -208,3 +208,56 @@ def test_hosting_is_reciprocal_with_the_guest_only(coder: Any) -> None:
     assert {(e.source, e.target, e.cameo) for e in evs} == {("RUSGOV", "PRKGOV", "043"), ("PRKGOV", "RUSGOV", "042")}
     evs = one(coder, "Iran received a letter from the IAEA.")
     assert not any(e.source.startswith("IGO") for e in evs)  # the sender of a letter is no guest
+
+
+def triples(evs: list[Any]) -> set[tuple[str, str, str]]:
+    return {(e.source, e.target, e.cameo[:2]) for e in evs}
+
+
+def test_receiver_of_an_intended_act_and_of_a_light_verb(coder: Any) -> None:
+    # the receiver of the act that is threatened, not of the threat's own (absent) object
+    evs = one(coder, "Venezuela threatened to cut oil supplies to the United States.")
+    assert triples(evs) == {("VEN", "USA", "13")}
+    # "launched strikes on X": the verb that carries the act names its receiver
+    evs = one(coder, "Turkey launched air strikes on Syria.")
+    assert ("TUR", "SYR", "19") in triples(evs)
+    # parties named in a clause that describes an act-noun object
+    assert ("IGOUNO", "IRN", "08") in triples(one(coder, "The United Nations lifted the ban imposed on Iran."))
+    # a topic of the intended act is not its target (the coder asserts no refusal towards the troops' country)
+    evs = one(coder, "Japan declined to answer questions about Chinese troops.")
+    assert all(not e.target for e in evs)
+
+
+def test_reported_speech_pronoun_and_object_pronoun(coder: Any) -> None:
+    # "it" in what the army says is the army (with its sector), not just the last country
+    assert triples(one(coder, "The Iraqi army says it has arrested two Syrian nationals.")) == {("IRQMIL", "SYR", "17")}
+    # "him" is the person last named who is not the one urging
+    text = "Chinese President Xi Jinping called Vladimir Putin on Monday and urged him to end the war."
+    evs = coder.code_text(text, dt.date(2024, 3, 1))
+    assert {(e.source, e.target) for e in evs if e.asserted} == {("CHNGOV", "RUSGOV")}
+
+
+def test_organisation_anaphora_and_crowd_at_the_place_of_its_act(coder: Any) -> None:
+    evs = one(coder, "NATO leaders met in Warsaw. Russia criticized the alliance.")
+    assert ("RUS", "IGOWSTNAT", "11") in triples(evs)
+    evs = one(coder, "Hundreds of protesters marched in Cairo against Israel.")
+    assert [(e.source[:3], e.target) for e in evs] == [("EGY", "ISR")]
+
+
+def test_statement_author_and_argument_heads(coder: Any) -> None:
+    evs = one(coder, "The European Union issued a statement calling on Russia to withdraw its troops.")
+    assert ("IGOEUREEC", "RUS", "02") in triples(evs)
+    # noun events record their source and target heads (the actor-span benchmark reads them)
+    from spacy.tokens import Doc
+
+    from redline.records import Document
+
+    coder.heads = {}
+    try:
+        words = ["Iran", "announced", "the", "deployment", "of", "troops", "to", "Syria", "."]
+        sdoc = coder.nlp(Doc(coder.nlp.vocab, words=words))
+        evs = coder.code_parsed(sdoc, Document("h", " ".join(words), PUB))
+        assert [(e.source, e.target, e.cameo) for e in evs] == [("IRN", "SYR", "074")]  # the noun "deployment"
+        assert coder.heads[evs[0].event_id] == (0, 7)
+    finally:
+        coder.heads = None

@@ -862,6 +862,8 @@ class Coder:
                 tgt_tok = xobj if targets else tgt_tok
             if not targets:
                 targets = self._prep_target(xcomp, st, sources, xobj)
+                if targets and self._prep_tok is not None and self._prep_tok.head.lower_ in _TOPIC_PREPS:
+                    targets = []  # "declined to answer questions about the troops": a topic, not a party
                 tgt_tok = self._prep_tok if targets else tgt_tok
         if not targets and dobj is not None and dobj.pos_ == "NOUN":
             # "condemned the attack by Syrian forces": the one who did what the object names
