@@ -261,3 +261,8 @@ def test_statement_author_and_argument_heads(coder: Any) -> None:
         assert coder.heads[evs[0].event_id] == (0, 7)
     finally:
         coder.heads = None
+
+
+def test_clashes_between_two_parties_go_both_ways(coder: Any) -> None:
+    evs = one(coder, "There were clashes between Israeli troops and Palestinian protesters in Hebron.")
+    assert {(e.source[:3], e.target[:3], e.cameo[:2]) for e in evs} == {("ISR", "PSE", "19"), ("PSE", "ISR", "19")}

@@ -71,6 +71,7 @@ _WEAPONS = frozenset(
     {"fire", "gunfire", "shelling", "shell", "tank", "artillery", "rocket", "missile", "drone", "mortar", "ambush"}
 )
 _VIOLENT_ROOTS = frozenset({"18", "19", "20"})
+_CONTENTIOUS_MUTUAL = frozenset({"12", "13", "17", "18", "19", "20"})  # acts "between" two parties, both ways
 _MUTUAL_ROOTS = frozenset({"03", "04", "05", "06"})  # cooperation roots a group of actors does together
 # "is scheduled to attend", "is due to meet", "prepared to visit": an arranged meeting is coded as the meeting
 _ARRANGED = frozenset({"schedule", "slate", "set", "due", "prepare"})
@@ -971,6 +972,24 @@ class Coder:
             src_tok = inherited_tok
         if src_tok is None:
             src_tok = inherited_tok
+        if not sources and code[:2] in _CONTENTIOUS_MUTUAL:
+            # "clashes between Israeli troops and Palestinian protesters", "fighting erupted between X and Y": each
+            # party against the other
+            holders = [n] + ([n.head] if n.dep_ in ("nsubj", "attr") else [])
+            for c in (c for h in holders for c in h.children):
+                if _is_prep(c) and c.lower_ == "between":
+                    g = next((x for x in c.children if x.dep_ == "pobj"), None)
+                    parties = self.actors_of(g, st) if g is not None else []
+                    if len(parties) > 1:
+                        self._heads = (g, None)
+                        return [
+                            e
+                            for a in parties
+                            for e in self._emit(
+                                n, code, spec, [a], [o for o in parties if _other(o, [a])], si, st, doc, dates,
+                                None, "", n,
+                            )
+                        ]
         tgt_tok: Any = None
         targets: list[Actor] = []
         for p, _o, pobj in preps:
@@ -1016,6 +1035,9 @@ class Coder:
                     for g in c.children:
                         if g.dep_ == "pobj":
                             found = [a for a in self.actors_of(g, st) if _other(a, exclude)]
+                            if c.lower_ == "in" or (c.lower_ in _PLACE_PREPS and g.ent_type_ in ("GPE", "LOC", "FAC")):
+                                # a place in one's own country ("marched in Baghdad") is where, not whom
+                                found = [a for a in found if all(a.country != x.country for x in exclude)]
                             if found:
                                 self._prep_tok = g
                                 return found
