@@ -266,3 +266,11 @@ def test_statement_author_and_argument_heads(coder: Any) -> None:
 def test_clashes_between_two_parties_go_both_ways(coder: Any) -> None:
     evs = one(coder, "There were clashes between Israeli troops and Palestinian protesters in Hebron.")
     assert {(e.source[:3], e.target[:3], e.cameo[:2]) for e in evs} == {("ISR", "PSE", "19"), ("PSE", "ISR", "19")}
+
+
+def test_statement_about_the_speakers_own_act_has_its_receiver(coder: Any) -> None:
+    evs = one(coder, "Russia claimed that it had bombed Ukraine.", include_all=True)
+    assert ("RUS", "UKR", "010") in {(e.source, e.target, e.cameo) for e in evs if e.asserted}
+    # about another actor's act it stays an accusation of that actor
+    evs = one(coder, "Ukraine said that Russia had attacked Georgia.")
+    assert [(e.source, e.target, e.cameo[:2]) for e in evs] == [("UKR", "RUS", "11")]

@@ -715,8 +715,55 @@ class Coder:
                         and e.provenance.span[0] + sent.start_char in {doc_[i].idx for i in drop}
                     )
                 ]
+        out = self._statement_targets(sent, out)
         out.sort(key=lambda e: e.provenance.span or (0, 0))
         return out
+
+    def _statement_targets(self, sent: Any, out: list[Event]) -> list[Event]:
+        """A statement about the speaker's own act is a statement towards that act's receiver: "the US claimed that
+        they had attacked Iraq" (the US, about Iraq), "Russia said it would help Syria"."""
+        doc_ = sent.doc
+        fixed = []
+        for e in out:
+            if e.cameo == "010" and e.source and not e.target and e.provenance.span:
+                v = doc_.char_span(sent.start_char + e.provenance.span[0], sent.start_char + e.provenance.span[1])
+                inside = set()
+                if v is not None:
+                    for c in v.root.children:
+                        if c.dep_ == "ccomp":
+                            inside |= {t.idx - sent.start_char for t in c.subtree}
+                own = [
+                    x
+                    for x in out
+                    if x is not e
+                    and x.target
+                    and x.provenance.span
+                    and x.provenance.span[0] in inside
+                    and (x.source_country or x.source[:3]) == (e.source_country or e.source[:3])
+                ]
+                if own:
+                    t = own[0]
+                    old_id = e.event_id
+                    e = replace(
+                        e,
+                        target=t.target,
+                        target_country=t.target_country,
+                        event_id=event_id_for(
+                            e.provenance.doc_id,
+                            e.provenance.sentence_index,
+                            e.provenance.span[0],
+                            e.source,
+                            t.target,
+                            e.cameo,
+                        ),
+                    )
+                    if self.heads is not None:
+                        self.heads[e.event_id] = (
+                            self.heads.get(old_id, (None, None))[0],
+                            self.heads.get(t.event_id, (None, None))[1],
+                        )
+            fixed.append(e)
+        return fixed
 
     def _accusations(self, said: list[Event], inside: list[Event]) -> list[Event]:
         """"X said Y attacked Z": besides the attack, X accuses Y (CAMEO 112) when Y is another country's actor."""
