@@ -34,6 +34,7 @@ from redline.errors import ModelError
 from ..data import TKG
 from ..evaluate import timestamp_batches
 from .base import BaseModel, Reason
+from .context import FEATURES, Context
 
 __all__ = ["Ensemble", "DEFAULT_COMPONENTS"]
 
@@ -75,6 +76,8 @@ class Ensemble(BaseModel):
         l2: float = 1e-3,
         rerank: int = 0,
         rerank_iter: int = 200,
+        context: bool = True,
+        context_top: int = 200,
         seed: int = 0,
     ) -> None:
         super().__init__()
@@ -87,21 +90,33 @@ class Ensemble(BaseModel):
         self.rerank = rerank
         self.rerank_iter = rerank_iter
         self._gbm: Any = None
+        self.context = context
+        self.context_top = context_top
+        self._context: Any = None
         self.seed = seed
         self.models: list[Any] = []
         self.w = np.ones(len(self.components))
         self.selection: dict[str, Any] = {}
 
     # memory is forwarded to every component
+    def _parts(self) -> list[Any]:
+        """Everything with a memory: the components and the context features."""
+        parts = list(getattr(self, "models", []))
+        return parts + [self._context] if getattr(self, "_context", None) is not None else parts
+
     def reset_memory(self) -> None:
         super().reset_memory()
-        for m in getattr(self, "models", []):
+        for m in self._parts():
             m.reset_memory()
 
     def observe(self, facts: np.ndarray) -> None:
         super().observe(facts)
-        for m in self.models:
+        for m in self._parts():
             m.observe(facts)
+
+    @property
+    def _n_component_weights(self) -> int:
+        return 2 * len(self.models)
 
     def _fit(self, graph: TKG, *, progress: bool) -> None:
         from . import get_model
@@ -113,15 +128,17 @@ class Ensemble(BaseModel):
             if progress:
                 print(f"ensemble: fitting {name} {cfg}", file=sys.stderr)
             self.models.append(get_model(name, **cfg).fit(graph, progress=progress))
-        nf = 2 * len(self.models)
+        self._context = Context().fit(graph) if self.context else None
+        nf = 2 * len(self.models) + (len(FEATURES) if self.context else 0)
         if self.weights is not None:
             if len(self.weights) != nf:
-                raise ModelError(f"ensemble: {nf} weights expected (linear and log term per component)")
+                raise ModelError(f"ensemble: {nf} weights expected (linear and log term per component"
+                                 + (f", then one per context feature: {', '.join(FEATURES)})" if self.context
+                                    else ")"))
             self.w = np.asarray(self.weights, dtype=np.float64)
             self.selection = {"on": "fixed", "weights": self.w.tolist()}
             return
-        self.w = np.zeros(nf)
-        self.w[0::2] = 1.0
+        self.w = self._default_weights(nf)
         if len(graph.valid) == 0 or graph.num_entities < 3:
             self.selection = {"on": "default", "weights": self.w.tolist()}
             return
@@ -132,6 +149,12 @@ class Ensemble(BaseModel):
         self._gbm = None
         if self.rerank > 0:
             self._gbm = self._learn_reranker(feats, mask, qfeat, progress)
+
+    def _default_weights(self, nf: int) -> np.ndarray:
+        """Equal weight on every component's linear term; nothing on log terms and context features."""
+        w = np.zeros(nf)
+        w[0 : self._n_component_weights : 2] = 1.0
+        return w
 
     def _features(self, q: np.ndarray) -> list[np.ndarray]:
         """Per component: scores normalised per query (max 1), as float32."""
@@ -152,7 +175,7 @@ class Ensemble(BaseModel):
         nq = 2 * len(graph.valid)
         rng = np.random.default_rng(self.seed)
         keep_p = min(1.0, self.valid_queries / max(nq, 1))
-        for m in self.models:
+        for m in self._parts():
             m.reset_memory()
             m.observe(graph.train)
         c = max(2, min(self.candidates, self.num_entities))
@@ -172,7 +195,10 @@ class Ensemble(BaseModel):
                 cand = np.column_stack([ans, top, rand])
                 cand[:, 1:][cand[:, 1:] == ans[:, None]] = (ans[:, None].repeat(c - 1, 1)[cand[:, 1:] == ans[:, None]]
                                                             + 1) % self.num_entities
-                feats.append(self._expand([np.take_along_axis(x, cand, axis=1) for x in xs]))
+                f = self._expand([np.take_along_axis(x, cand, axis=1) for x in xs])
+                if self._context is not None:
+                    f = np.concatenate([f, self._context.features(qt, cand)], axis=-1)
+                feats.append(f)
                 qfeats.append(_query_features(xs))
                 # filter: other true answers of the same (s, r) at t
                 keys = q[:, 0] * (2 * graph.num_relations) + q[:, 1]
@@ -184,16 +210,13 @@ class Ensemble(BaseModel):
                         if (int(k_sel[i]), int(cand[i, j])) in true:
                             mask[i, j] = False
                 masks.append(mask)
-            for m in self.models:
+            for m in self._parts():
                 m.observe(at)
         return np.concatenate(feats), np.concatenate(masks), np.concatenate(qfeats)
 
     @staticmethod
-    def _mrr(feats: np.ndarray, mask: np.ndarray, w: np.ndarray | None = None) -> float:
+    def _mrr(feats: np.ndarray, mask: np.ndarray, w: np.ndarray) -> float:
         """MRR over candidate sets (answer in column 0, ties by average position)."""
-        if w is None:
-            w = np.zeros(feats.shape[-1])
-            w[0::2] = 1.0
         logit = feats.astype(np.float64) @ w
         true = logit[:, :1]
         higher = ((logit[:, 1:] > true) & mask[:, 1:]).sum(1)
@@ -218,11 +241,12 @@ class Ensemble(BaseModel):
             grad = np.einsum("nc,ncf->f", p, f) / n - f[:, 0, :].mean(axis=0) + 2 * self.l2 * w
             return float(ll), grad
 
-        w0 = np.zeros(f.shape[-1])
-        w0[0::2] = 1.0
-        # every component is evidence for an answer: weights are kept non-negative
-        res = minimize(loss, w0, jac=True, method="L-BFGS-B", bounds=[(0.0, None)] * len(w0),
-                       options={"maxiter": 300})
+        w0 = self._default_weights(f.shape[-1])
+        # every component is evidence for an answer: its weights are kept non-negative; context features are
+        # descriptions whose sign is learned
+        nc = self._n_component_weights
+        bounds = [(0.0, None)] * nc + [(None, None)] * (len(w0) - nc)
+        res = minimize(loss, w0, jac=True, method="L-BFGS-B", bounds=bounds, options={"maxiter": 500})
         w = np.asarray(res.x)
         before, after = self._mrr(feats, mask, w0), self._mrr(feats, mask, w)
         if progress:
@@ -288,9 +312,13 @@ class Ensemble(BaseModel):
         return np.concatenate([feats, linear[..., None].astype(np.float32), rank[..., None], qf], axis=-1)
 
     def predict(self, queries: np.ndarray) -> np.ndarray:
-        q = self._check(queries)
+        return self._scores(self._check(queries), rank=True)
+
+    def _scores(self, q: np.ndarray, rank: bool) -> np.ndarray:
+        """The weighted sum; with context features, the top ``context_top`` entities re-scored with them (for
+        ranking, ``rank=True``, they are kept above every other entity, in their new order)."""
         total = np.zeros((len(q), self.num_entities), dtype=np.float64)
-        keep = self._gbm is not None
+        keep = self._gbm is not None and rank
         xs: list[np.ndarray] = []
         for k, m in enumerate(self.models):
             wl, wg = float(self.w[2 * k]), float(self.w[2 * k + 1])
@@ -305,28 +333,42 @@ class Ensemble(BaseModel):
                 x += _EPS
                 np.log(x, out=x)
                 total += wg * x
+        top = None
+        if self._context is not None and len(q) and np.any(self.w[self._n_component_weights :]):
+            total, top = self._with_context(q, total, rank)
         if keep and len(q):
-            total = self._rerank(total, xs)
+            total = self._rerank(q, total, xs, top)
         return total
+
+    def _with_context(self, q: np.ndarray, total: np.ndarray, rank: bool) -> tuple[np.ndarray, np.ndarray]:
+        k = min(self.context_top, self.num_entities)
+        top = np.argpartition(-total, k - 1, axis=1)[:, :k]
+        old = np.take_along_axis(total, top, axis=1)
+        new = old + self._context.features(q, top).astype(np.float64) @ self.w[self._n_component_weights :]
+        if rank and k < self.num_entities:
+            rest = total.copy()
+            np.put_along_axis(rest, top, -np.inf, axis=1)
+            new += rest.max(axis=1, keepdims=True) + 1.0 - new.min(axis=1, keepdims=True)
+        np.put_along_axis(total, top, new, axis=1)
+        return total, top
 
     def proba(self, queries: np.ndarray) -> np.ndarray:
         """``P(entity | s, r, t)``: the softmax of the weighted sum, which is what the weights were trained for."""
-        gbm, self._gbm = self._gbm, None
-        try:
-            logit = self.predict(queries)
-        finally:
-            self._gbm = gbm
+        logit = self._scores(self._check(queries), rank=False)
         logit -= logit.max(axis=1, keepdims=True)
         p = np.exp(logit)
         return p / p.sum(axis=1, keepdims=True)
 
-    def _rerank(self, total: np.ndarray, xs: list[np.ndarray]) -> np.ndarray:
+    def _rerank(self, q: np.ndarray, total: np.ndarray, xs: list[np.ndarray], ctx_top: np.ndarray | None
+                ) -> np.ndarray:
         k = min(self.rerank, self.num_entities)
         top = np.argpartition(-total, k - 1, axis=1)[:, :k]
         lin = np.take_along_axis(total, top, axis=1)
         order = np.argsort(-lin, axis=1, kind="stable")
         top, lin = np.take_along_axis(top, order, axis=1), np.take_along_axis(lin, order, axis=1)
         feats = self._expand([np.take_along_axis(x, top, axis=1) for x in xs])
+        if self._context is not None:
+            feats = np.concatenate([feats, self._context.features(q, top)], axis=-1)
         x = self._rerank_matrix(feats, _query_features(xs), lin)
         p = self._gbm.predict_proba(x.reshape(-1, x.shape[-1]))[:, 1].reshape(len(total), k)
         out = total.copy()
@@ -347,6 +389,11 @@ class Ensemble(BaseModel):
             label = m.name + (f"({m.key}, lam={m.lam:g})" if m.name in ("decay", "propagate") else "")
             out.append(Reason("component", f"{label}: weight {wl:.3g} + {wg:.3g} on log", share))
             out.extend(m.reasons(query, entity)[:5])
+        v = self.w[self._n_component_weights :]
+        if self._context is not None and np.any(v):
+            x = self._context.features(query.reshape(1, 3), np.asarray([[entity]]))[0, 0]
+            for feat, value, share in self._context.describe(x, v):
+                out.append(Reason("context", f"{feat} = {value:.3g} (weight {share / value:.3g})", share))
         return out
 
     # persistence: components are stored inside the ensemble file
@@ -365,6 +412,11 @@ class Ensemble(BaseModel):
             np.savez(buf, **comp)
             state[f"comp{k}"] = np.frombuffer(buf.getvalue(), dtype=np.uint8)
             state[f"comp{k}_meta"] = np.asarray(json.dumps({"name": m.name, "config": m.config()}))
+        if self._context is not None:
+            buf = io.BytesIO()
+            np.savez(buf, **self._context._state())
+            state["context"] = np.frombuffer(buf.getvalue(), dtype=np.uint8)
+            state["context_meta"] = np.asarray(json.dumps(self._context.config()))
         return state
 
     def _set_state(self, state: dict[str, np.ndarray]) -> None:
@@ -375,6 +427,13 @@ class Ensemble(BaseModel):
 
         self.w = state["w"]
         self._gbm = None
+        self._context = None
+        if "context" in state:
+            self._context = Context(**json.loads(str(state["context_meta"])))
+            self._context.num_entities, self._context.num_relations = self.num_entities, self.num_relations
+            with np.load(io.BytesIO(state["context"].tobytes()), allow_pickle=False) as z:
+                self._context._set_state({key: np.asarray(z[key]) for key in z.files})
+            self._context._fitted = True
         if "reranker" in state:
             import pickle
 

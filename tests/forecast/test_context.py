@@ -1,0 +1,117 @@
+"""Context features of (query, candidate) pairs, and the ensemble that re-scores its top answers with them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from redline.errors import ModelError
+from redline.forecast.data import from_quads
+from redline.forecast.models import get_model, model_class
+from redline.forecast.models.context import FEATURES, Context, entity_meta
+
+NAMES = ["Police (Australia)", "Australia", "Citizen (Australia)", "Police (Japan)", "Japan", "Jane Doe", "UBS",
+         "CHNGOV", "CHN", "Citizen (Japan)"]
+
+
+def _col(name: str) -> int:
+    return FEATURES.index(name)
+
+
+def test_entity_meta_reads_countries_and_types_from_names():
+    # Jane Doe (5) deals twice with Australian police and once with Japan: she is taken to be Australian
+    facts = np.array([[5, 0, 0, 1], [0, 0, 5, 2], [5, 0, 3, 3]])
+    country, etype, centre, tnames = entity_meta(NAMES, facts, len(NAMES))
+    assert country[0] == country[1] == country[2] == country[5]
+    assert country[3] == country[4] != country[0]
+    assert country[7] == country[8] != country[0]  # CAMEO actor code CHNGOV -> CHN
+    assert country[6] == -1  # a three-letter company is not a country
+    assert tnames[etype[0]] == "Police" and etype[0] == etype[3]
+    assert tnames[etype[1]] == "COUNTRY" and tnames[etype[7]] == "GOV" and tnames[etype[5]] == "NAMED"
+    assert centre[country[0]] == 1 and centre[country[3]] == 4 and centre[country[7]] == 8
+    # one fact is too little to give a country
+    c2, *_ = entity_meta(NAMES, facts[:1], len(NAMES))
+    assert c2[5] == -1
+
+
+def _context(train: np.ndarray) -> Context:
+    g = from_quads(train, name="ctx", num_entities=len(NAMES), num_relations=2,
+                   entity_names=dict(enumerate(NAMES)))
+    return Context().fit(g)
+
+
+def test_history_features_are_exact_and_use_only_the_past():
+    train = np.array([[6, 1, 7, 0], [0, 0, 2, 1], [0, 0, 2, 4], [2, 0, 0, 6], [0, 1, 3, 5], [0, 0, 2, 9]])
+    c = _context(train)
+    x = c.features(np.array([[0, 0, 8]]), np.array([[2, 3, 4]]))[0]
+    assert x.shape == (3, len(FEATURES))
+    # (0, 0, 2) happened at 1 and 4 before t=8; the fact at t=9 is not seen
+    assert x[0, _col("count_sro")] == pytest.approx(np.log1p(2))
+    assert x[0, _col("last_sro")] == pytest.approx(np.log1p(8 - 4))
+    assert x[0, _col("count_so")] == pytest.approx(np.log1p(3))  # (0, *, 2): 1, 4 and the inverse of 2 -> 0 at 6
+    assert x[0, _col("last_so")] == pytest.approx(np.log1p(2))
+    assert x[0, _col("count_rev")] == pytest.approx(np.log1p(1))  # (2, 0, 0) at 6
+    assert x[1, _col("count_sro")] == 0.0 and x[1, _col("count_so")] == pytest.approx(np.log1p(1))
+    assert x[1, _col("last_sro")] == pytest.approx(np.log1p(1e4))  # never
+    assert x[2, _col("count_so")] == 0.0
+    act = np.exp(-1.0 * (8 - np.array([1, 4, 6])))  # entity 2 took part at 1, 4 and 6
+    assert x[0, _col("activity_1")] == pytest.approx(np.log1p(act.sum()), rel=1e-5)
+    assert x[0, _col("same_country")] == 1.0 and x[1, _col("same_country")] == 0.0
+    assert x[2, _col("country_entity")] == 0.0
+    # the same query after t=9 sees the later fact
+    later = c.features(np.array([[0, 0, 10]]), np.array([[2]]))[0, 0]
+    assert later[_col("count_sro")] == pytest.approx(np.log1p(3))
+
+
+def test_type_prior_prefers_the_kind_of_answer_seen_in_training():
+    # police (0) arrest citizens of their own country (2), never the country (1)
+    train = np.array([[0, 0, 2, t] for t in range(6)] + [[3, 1, 4, 1]])
+    c = _context(train)
+    x = c.features(np.array([[0, 0, 9]]), np.array([[2, 1]]))[0]
+    assert x[0, _col("type_logp")] > x[1, _col("type_logp")]
+    # Japanese police are expected to arrest Japanese citizens, though they were never seen arresting anyone
+    y = c.features(np.array([[3, 0, 9]]), np.array([[9, 2, 4]]))[0]
+    assert y[0, _col("type_logp")] > max(y[1, _col("type_logp")], y[2, _col("type_logp")])
+    with pytest.raises(ModelError):
+        c.predict(np.array([[0, 0, 9]]))
+
+
+def _graph():
+    rng = np.random.default_rng(3)
+    rows = []
+    for k in range(60):
+        s = k % 4
+        noise = [int(rng.integers(0, 12)), 2, int(rng.integers(0, 12)), 2 * k]
+        rows += [[s, 0, s + 4, 2 * k], [s, 1, s + 4, 2 * k + 1], noise]
+    f = np.array(rows)
+    names = {i: n for i, n in enumerate(["Police (A)", "Police (B)", "Police (C)", "Police (D)", "Citizen (A)",
+                                         "Citizen (B)", "Citizen (C)", "Citizen (D)", "A", "B", "C", "D"])}
+    return from_quads(f[f[:, 3] < 90], f[(f[:, 3] >= 90) & (f[:, 3] < 105)], f[f[:, 3] >= 105], name="ctx",
+                      num_entities=12, num_relations=3, entity_names=names)
+
+
+def test_ensemble_rescores_its_top_with_context_and_round_trips(tmp_path: Path):
+    g = _graph()
+    comps = (("recurrency", {"lam": 0.1, "alpha": 0.9}),)
+    m = get_model("ensemble", components=comps, valid_queries=200, candidates=8, negatives=2,
+                  context_top=3).fit(g)
+    assert len(m.w) == 2 + len(FEATURES) and np.any(m.w[2:])
+    q = np.array([[0, 0, 106], [5, 3, 106]])
+    s = m.predict(q)
+    # the three re-scored entities stay above every other one
+    for row in s:
+        top = np.argsort(-row)[:3]
+        assert row[top].min() > np.delete(row, top).max()
+    p = m.proba(q)
+    assert np.allclose(p.sum(axis=1), 1.0)
+    m2 = model_class("ensemble").load(m.save(tmp_path / "e.npz"))
+    np.testing.assert_allclose(m2.predict(q), s)
+    kinds = {r.kind for a in m.explain((0, 0, 106), k=3) for r in a.reasons}
+    assert "context" in kinds
+    # without context the ensemble has only the component weights
+    m3 = get_model("ensemble", components=comps, valid_queries=200, candidates=8, negatives=2, context=False).fit(g)
+    assert len(m3.w) == 2
+    with pytest.raises(ModelError):
+        get_model("ensemble", components=comps, weights=[1.0, 0.0]).fit(g)  # context on: 2 + 13 weights expected
