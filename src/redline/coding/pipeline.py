@@ -79,7 +79,14 @@ _LOC_PREPS = frozenset({"in", "at", "near", "inside", "across", "along", "outsid
 _PRONOUNS = frozenset({"it", "its", "they", "them", "their", "itself", "themselves"})
 _PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his"})
 _RELATIVES = frozenset({"which", "who", "that"})
-_IGO_ANAPHORA = frozenset({"alliance", "bloc", "organisation", "organization", "body", "agency", "union", "council"})
+_IGO_ANAPHORA = frozenset({"alliance", "bloc", "organisation", "organization"})
+# what an actor issues, whose participle says what the issuer does ("issued a statement calling on ...")
+_DOCUMENTS = frozenset(
+    {
+        "statement", "report", "letter", "message", "communique", "declaration", "note", "resolution", "decree",
+        "document", "memo", "post", "speech", "address", "editorial", "article", "notice", "order", "release", "data",
+    }
+)
 _PAIR_NOUNS = frozenset({"leader", "country", "side", "nation", "government", "president", "state", "neighbour"})
 _GROUP_PRONOUNS = frozenset({"they", "them", "their"})
 _REFLEXIVES = frozenset({"itself", "themselves", "himself", "herself"})
@@ -589,7 +596,7 @@ class Coder:
             return self._subject(h, depth + 1)
         if d in ("acl", "relcl") and h.pos_ in ("NOUN", "PROPN", "PRON"):
             # "troops fighting in Ukraine": the noun acts; "soldiers killed in Ukraine": the noun undergoes
-            if d == "acl" and v.tag_ == "VBG" and h.dep_ == "dobj" and h.pos_ == "NOUN" and not self._agentive(h):
+            if d == "acl" and v.tag_ == "VBG" and h.dep_ == "dobj" and h.lemma_.lower() in _DOCUMENTS:
                 # "issued a statement calling on X", "put out a report accusing Y": the author of the statement
                 return self._subject(h.head, depth + 1)
             return h if d == "acl" and (v.tag_ != "VBN" or _finite_acl(v)) else None
