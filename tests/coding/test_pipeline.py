@@ -274,3 +274,8 @@ def test_statement_about_the_speakers_own_act_has_its_receiver(coder: Any) -> No
     # about another actor's act it stays an accusation of that actor
     evs = one(coder, "Ukraine said that Russia had attacked Georgia.")
     assert [(e.source, e.target, e.cameo[:2]) for e in evs] == [("UKR", "RUS", "11")]
+
+
+def test_coordinated_verbs_share_the_object(coder: Any) -> None:
+    evs = one(coder, "Russia criticized and rejected the American proposal.")
+    assert {(e.source, e.target, e.cameo[:2]) for e in evs} == {("RUS", "USA", "11"), ("RUS", "USA", "12")}

@@ -827,6 +827,12 @@ class Coder:
         dative = next((c for c in v.children if c.dep_ == "dative" and c.pos_ != "ADP"), None)
         if dobj is None and v.dep_ == "relcl" and v.head.pos_ in ("NOUN", "PROPN"):
             dobj = v.head  # "the treaty ..., which it ratified"
+        if dobj is None and not any(_is_prep(c) or c.dep_ in ("ccomp", "xcomp", "dative") for c in v.children):
+            # "criticized and rejected the proposal": coordinated verbs share the object that follows them
+            for c in v.children:
+                if c.dep_ == "conj" and c.pos_ == "VERB" and c.i > v.i:
+                    dobj = next((g for g in c.children if g.dep_ == "dobj" and g.i > c.i), None)
+                    break
         xcomp = next((c for c in v.children if c.dep_ == "xcomp"), None)
         found = self.lexicon.lookup_full(
             "V",
