@@ -279,3 +279,13 @@ def test_statement_about_the_speakers_own_act_has_its_receiver(coder: Any) -> No
 def test_coordinated_verbs_share_the_object(coder: Any) -> None:
     evs = one(coder, "Russia criticized and rejected the American proposal.")
     assert {(e.source, e.target, e.cameo[:2]) for e in evs} == {("RUS", "USA", "11"), ("RUS", "USA", "12")}
+
+
+def test_act_from_a_party_towards_the_subject_and_receiving_things(coder: Any) -> None:
+    evs = one(coder, "Israel faced strong criticism from the United Nations.")
+    assert {(e.source, e.target, e.cameo[:2]) for e in evs} == {("IGOUNO", "ISR", "11")}
+    # receiving a thing hosts no guest; receiving a person does
+    assert not [e for e in one(coder, "Iran received a letter from the IAEA.") if e.cameo[:2] == "04"]
+    assert ("RUSGOV", "CHNGOV", "043") in {
+        (e.source, e.target, e.cameo) for e in one(coder, "Putin received his Chinese counterpart.")
+    }

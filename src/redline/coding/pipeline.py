@@ -79,6 +79,7 @@ _LOC_PREPS = frozenset({"in", "at", "near", "inside", "across", "along", "outsid
 _PRONOUNS = frozenset({"it", "its", "they", "them", "their", "itself", "themselves"})
 _PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his"})
 _RELATIVES = frozenset({"which", "who", "that"})
+_GUESTS = frozenset({"guest", "visitor", "delegate", "delegation", "dignitary", "counterpart", "envoy", "official"})
 _IGO_ANAPHORA = frozenset({"alliance", "bloc", "organisation", "organization"})
 # what an actor issues, whose participle says what the issuer does ("issued a statement calling on ...")
 _DOCUMENTS = frozenset(
@@ -845,6 +846,8 @@ class Coder:
             return []
         code, spec, reverse = found
         looked_up = code
+        if code[:3] == "043" and lemma == "receive" and dobj is not None and not self._agentive(dobj):
+            return []  # "received support from Russia", "received a letter": no guest is hosted
         if code == "010" and any(
             c.dep_ == "ccomp" and any(g.dep_ in ("aux", "auxpass") and g.lower_ == "must" for g in c.children)
             for c in v.children
@@ -1027,6 +1030,17 @@ class Coder:
                         if g.dep_ == "pobj":
                             sources = self.actors_of(g, st)
                             src_tok = g
+        receiver: list[Actor] = []
+        if not sources and inherited and light_verb is not None:
+            # "Obama faces pressure from Congress", "Iran received support from Russia": the one the act comes from
+            # does it to the subject of the verb that holds it
+            for c in n.children:
+                if _is_prep(c) and c.lower_ == "from" and not sources:
+                    g = next((x for x in c.children if x.dep_ == "pobj"), None)
+                    found = [a for a in self.actors_of(g, st) if _other(a, inherited)] if g is not None else []
+                    if found:
+                        sources, src_tok, receiver = found, g, inherited
+                        preps = [p for p in preps if p[2] is not g]
         if not sources and inherited:
             sources = inherited
             src_tok = inherited_tok
@@ -1059,6 +1073,8 @@ class Coder:
                     tgt_tok = pobj
                 if targets:
                     break
+        if not targets and receiver:
+            targets, tgt_tok = receiver, inherited_tok
         if not targets and light_verb is not None:
             # "launched air strikes on the enclave", "filed a lawsuit against the prince": the verb that carries the
             # act names its receiver
@@ -1144,7 +1160,7 @@ class Coder:
         st = st or self._st
         if st is None:
             return False
-        if tok.i in st.names or tok.i in st.sectors or tok.lemma_.lower() in _CROWD:
+        if tok.i in st.names or tok.i in st.sectors or tok.lemma_.lower() in _CROWD | _GUESTS:
             return True
         if tok.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") or tok.pos_ == "PROPN":
             return True
