@@ -289,3 +289,11 @@ def test_act_from_a_party_towards_the_subject_and_receiving_things(coder: Any) -
     assert ("RUSGOV", "CHNGOV", "043") in {
         (e.source, e.target, e.cameo) for e in one(coder, "Putin received his Chinese counterpart.")
     }
+
+
+def test_agentless_coercion_is_the_states_where_it_happened(coder: Any) -> None:
+    evs = one(coder, "Two American journalists were arrested in Iran.")
+    assert {(e.source, e.target[:3], e.cameo[:2]) for e in evs} == {("IRN", "USA", "17")}
+    # never the victims' own country, and not for acts that are not coercive
+    assert all(not e.source for e in one(coder, "Russian soldiers were killed in Russia."))
+    assert all(e.source != "CHE" for e in one(coder, "The treaty with Iran was signed in Switzerland."))

@@ -71,6 +71,7 @@ _WEAPONS = frozenset(
     {"fire", "gunfire", "shelling", "shell", "tank", "artillery", "rocket", "missile", "drone", "mortar", "ambush"}
 )
 _VIOLENT_ROOTS = frozenset({"18", "19", "20"})
+_COERCIVE_ROOTS = frozenset({"16", "17", "18", "19", "20"})  # acts a state does where it holds power
 _CONTENTIOUS_MUTUAL = frozenset({"12", "13", "17", "18", "19", "20"})  # acts "between" two parties, both ways
 _MUTUAL_ROOTS = frozenset({"03", "04", "05", "06"})  # cooperation roots a group of actors does together
 # "is scheduled to attend", "is due to meet", "prepared to visit": an arranged meeting is coded as the meeting
@@ -895,6 +896,20 @@ class Coder:
                         attackers = [a for a in self.actors_of(g, st) if a.country and _other(a, targets or [])]
                         if attackers:
                             sources, src_tok = attackers, g
+                            break
+        if not sources and passive is not None and subj is None and code[:2] in _COERCIVE_ROOTS:
+            # "was arrested in Rwanda", "were expelled from North Korea", "soldiers killed in Ukraine": with no agent
+            # named, the state where it was done (the event datasets' convention)
+            for c in v.children:
+                if not (_is_prep(c) and c.lower_ in ("in", "from")) or sources:
+                    continue
+                for g in c.children:
+                    hit = st.names.get(g.i) if g.dep_ == "pobj" and g.ent_type_ == "GPE" else None
+                    place = next((e for e in hit[1] if e.kind == "country"), None) if hit else None
+                    if place is not None:
+                        state = Actor(place.code, place.name, place.code, "")
+                        if _other(state, targets or []):
+                            sources, src_tok = [state], g
                             break
 
         def fresh(actors: list[Actor]) -> list[Actor]:
