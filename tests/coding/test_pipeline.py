@@ -297,3 +297,10 @@ def test_agentless_coercion_is_the_states_where_it_happened(coder: Any) -> None:
     # never the victims' own country, and not for acts that are not coercive
     assert all(not e.source for e in one(coder, "Russian soldiers were killed in Russia."))
     assert all(e.source != "CHE" for e in one(coder, "The treaty with Iran was signed in Switzerland."))
+
+
+def test_passive_verb_coordinated_with_an_active_one(coder: Any) -> None:
+    evs = one(coder, "Iranian diplomats met Iraqi officials and were welcomed by the Iraqi president.")
+    assert ("IRQGOV", "IRNGOV", "05") in {(e.source, e.target, e.cameo[:2]) for e in evs}
+    evs = one(coder, "Egyptian protesters gathered in Cairo and were arrested.", include_all=True)
+    assert all(not e.source.startswith("EGYOPP") for e in evs if e.cameo[:2] == "17")  # they were arrested

@@ -212,6 +212,15 @@ def _finite_acl(v: Any) -> bool:
     )
 
 
+def _passive_conj(v: Any) -> bool:
+    """A passive verb coordinated with an earlier verb, without a subject of its own ("... and were arrested")."""
+    return bool(
+        v.dep_ == "conj"
+        and any(c.dep_ == "auxpass" for c in v.children)
+        and not any(c.dep_ in ("nsubj", "nsubjpass") for c in v.children)
+    )
+
+
 def _temporal(tok: Any) -> bool:
     """A date or time phrase ("on Nov. 2", "on Friday"), never a party to an event."""
     return bool(tok.ent_type_ in ("DATE", "TIME"))
@@ -595,6 +604,8 @@ class Coder:
         if d in ("conj", "advcl", "ccomp") and h.pos_ in ("VERB", "AUX"):
             if d == "ccomp":
                 return None
+            if d == "conj" and _passive_conj(v):
+                return None  # "gathered and were arrested": the shared subject undergoes the second act
             return self._subject(h, depth + 1)
         if d in ("acl", "relcl") and h.pos_ in ("NOUN", "PROPN", "PRON"):
             # "troops fighting in Ukraine": the noun acts; "soldiers killed in Ukraine": the noun undergoes
@@ -614,7 +625,11 @@ class Coder:
     def _passive_target(self, v: Any) -> Any | None:
         if v.dep_ == "acl" and v.tag_ == "VBN" and v.head.pos_ in ("NOUN", "PROPN") and not _finite_acl(v):
             return v.head  # "soldiers killed in Ukraine", "troops sent to Russia"
-        return next((c for c in v.children if c.dep_ == "nsubjpass"), None)
+        own = next((c for c in v.children if c.dep_ == "nsubjpass"), None)
+        if own is None and _passive_conj(v):
+            # "fishermen, held in Libya, have been freed by Libyan forces": the subject both verbs share
+            own = next((c for c in v.head.children if c.dep_ in ("nsubj", "nsubjpass") and c.i < v.i), None)
+        return own
 
     def _preps(self, v: Any) -> list[tuple[str, str, Any]]:
         out = []
