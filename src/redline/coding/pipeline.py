@@ -609,7 +609,13 @@ class Coder:
             return self._subject(h, depth + 1)
         if d in ("acl", "relcl") and h.pos_ in ("NOUN", "PROPN", "PRON"):
             # "troops fighting in Ukraine": the noun acts; "soldiers killed in Ukraine": the noun undergoes
-            if d == "acl" and v.tag_ == "VBG" and h.dep_ == "dobj" and h.lemma_.lower() in _DOCUMENTS:
+            if (
+                d == "acl"
+                and v.tag_ == "VBG"
+                and h.dep_ == "dobj"
+                and h.lemma_.lower() in _DOCUMENTS
+                and not (self._st is not None and any(t.i in self._st.names for t in self._phrase_tokens(h)))
+            ):  # (a document that names its author, "a UN resolution condemning Syria", is the author's)
                 # "issued a statement calling on X", "put out a report accusing Y": the author of the statement
                 return self._subject(h.head, depth + 1)
             return h if d == "acl" and (v.tag_ != "VBN" or _finite_acl(v)) else None
@@ -1128,12 +1134,13 @@ class Coder:
         """The first actor among the prepositional objects of the verb, its object, and their own objects."""
         self._prep_tok = None
         frontier = [v] + ([dobj] if dobj is not None else [])
-        for _depth in range(2):
+        for _depth in range(3):
             nxt = []
             # a partner ("with Lee", "against the invasion") before a topic ("on ...") before a place ("in Tbilisi"),
             # whether the phrase hangs on the verb or on its object ("held talks with")
             preps = sorted(
-                (c for h in frontier for c in h.children),
+                # a fronted phrase ("With Russia's help, ...", "On Monday, ...") is no part of the verb's pattern
+                (c for h in frontier for c in h.children if not (h.i == v.i and c.i < v.i)),
                 key=lambda c: (c.lower_ in _PLACE_PREPS, c.lower_ in _TOPIC_PREPS),
             )
             for c in preps:
