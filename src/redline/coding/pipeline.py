@@ -81,6 +81,7 @@ _PRONOUNS = frozenset({"it", "its", "they", "them", "their", "itself", "themselv
 _PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his"})
 _RELATIVES = frozenset({"which", "who", "that"})
 _GUESTS = frozenset({"guest", "visitor", "delegate", "delegation", "dignitary", "counterpart", "envoy", "official"})
+_ACT_NOUN_PREPS = ("against", "on", "at", "toward", "towards", "to", "with", "by")  # receiver first, then author
 _IGO_ANAPHORA = frozenset({"alliance", "bloc", "organisation", "organization"})
 # what an actor issues, whose participle says what the issuer does ("issued a statement calling on ...")
 _DOCUMENTS = frozenset(
@@ -1214,6 +1215,25 @@ class Coder:
             return dative
         if dobj is not None and self._agentive(dobj, st) and not _temporal(dobj):
             return dobj
+        if dobj is not None and self.lexicon.has("N", dobj.lemma_.lower()):
+            # the object names an act ("launched air strikes against the enclave", "rejected accusations by the
+            # party"): its receiver, else its author, is the party
+            ranked = sorted(
+                (
+                    (_ACT_NOUN_PREPS.index(c.lower_), g)
+                    for h in (dobj, v)
+                    for c in h.children
+                    if _is_prep(c)
+                    and c.i > v.i
+                    and c.lower_ in _ACT_NOUN_PREPS
+                    and (h is dobj or c.lower_ in _PARTNER_PREPS)
+                    for g in c.children
+                    if g.dep_ == "pobj" and not _temporal(g)
+                ),
+                key=lambda x: (x[0], x[1].i),
+            )
+            if ranked:
+                return ranked[0][1]
         pobjs = [
             g
             for h in ([v] + ([dobj] if dobj is not None else []))
