@@ -304,3 +304,15 @@ def test_passive_verb_coordinated_with_an_active_one(coder: Any) -> None:
     assert ("IRQGOV", "IRNGOV", "05") in {(e.source, e.target, e.cameo[:2]) for e in evs}
     evs = one(coder, "Egyptian protesters gathered in Cairo and were arrested.", include_all=True)
     assert all(not e.source.startswith("EGYOPP") for e in evs if e.cameo[:2] == "17")  # they were arrested
+
+
+def test_appealed_to_party_does_the_act_and_owns_its_troops(coder: Any) -> None:
+    evs = one(coder, "Egypt called on Israel to lift the blockade of Gaza.", include_all=True)
+    assert ("ISR", "PSE", "08") in {(e.source, e.target, e.cameo[:2]) for e in evs}
+    evs = one(coder, "Kenya requested that Uganda withdraw its troops.", include_all=True)
+    assert all(not e.target.startswith("KEN") for e in evs if e.cameo[:2] == "08")  # Uganda's own troops
+
+
+def test_a_possible_act_in_reported_speech_accuses_no_one(coder: Any) -> None:
+    evs = one(coder, "Trump said he would call on the Security Council to impose sanctions on Iran.")
+    assert all(e.cameo[:3] != "112" for e in evs)

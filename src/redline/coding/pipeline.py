@@ -495,8 +495,12 @@ class Coder:
                 # "the government", "its workers"
                 lc = st.last_country
                 ms = st.main_subject
-                if ms is not None and ms[0] < head.i and any(c.lower_ in ("its", "their") for c in head.children):
-                    lc = ms[1]
+                if any(c.lower_ in ("its", "their") for c in head.children):
+                    owner = self._clause_owner(head, st)
+                    if owner is not None:
+                        lc = owner
+                    elif ms is not None and ms[0] < head.i:
+                        lc = ms[1]
                 return Actor(lc.country + secs[0], lc.name, lc.country, secs[0])
             if not secs and head.pos_ == "NOUN":
                 # "bombing its territory", "their citizens": the owner the pronoun stands for
@@ -511,7 +515,9 @@ class Coder:
                 for c in head.children:
                     if c.dep_ == "poss" and c.lower_ in _PRONOUNS:
                         ms = st.main_subject
-                        lc = ms[1] if ms is not None and ms[0] < c.i else st.last_country
+                        lc = self._clause_owner(head, st) or (
+                            ms[1] if ms is not None and ms[0] < c.i else st.last_country
+                        )
                         return Actor(lc.country + secs[0], lc.name, lc.country, secs[0])
             return None
         # remember for coreference
@@ -533,6 +539,20 @@ class Coder:
                     if t.ent_type_ == "PERSON" and (t.i + 1 >= len(t.doc) or t.doc[t.i + 1].ent_type_ != "PERSON"):
                         st.persons.setdefault(t.lower_, actor)
         return actor
+
+    def _clause_owner(self, noun: Any, st: _DocState) -> Actor | None:
+        """Whom "its"/"their" on ``noun`` stands for when the noun's own clause has a named subject before it:
+        "Kenya asked that Uganda withdraw its troops" (Uganda's), "urged Iran to halt its programme" (Iran's)."""
+        v = _governing_verb(noun.head, 4) if noun.head.i != noun.i else noun
+        if v.pos_ not in ("VERB", "AUX"):
+            return None
+        subj = self._subject(v)
+        if subj is None or subj.i > noun.i or subj.pos_ == "PRON" or subj.lower_ in _RELATIVES:
+            return None
+        if any(t.i == noun.i for t in self._phrase_tokens(subj)):
+            return None  # "its troops joined ...": the phrase is the subject itself
+        a = self.actor_of(subj, st)
+        return a if a is not None and a.country else None
 
     def actors_of(self, head: Any, st: _DocState, remember: bool = False) -> list[Actor]:
         """The actor of a phrase and of its conjuncts ("the United States and South Korea")."""
@@ -594,6 +614,22 @@ class Coder:
             return None
         if d == "xcomp":
             obj = next((c for c in h.children if c.dep_ in ("dobj", "dative", "nsubjpass")), None)
+            if obj is None and h.pos_ == "VERB":
+                # "called on Iran to halt", "appealed to Israel to stop", "pleaded with the US to intervene": the
+                # one appealed to does the act (a directive verb's prepositional object)
+                hp = [(c.lower_, "") for c in h.children if _is_prep(c)]
+                found = self.lexicon.lookup("V", h.lemma_.lower(), hp, "")
+                if found is not None and found[0][:2] in ("02", "10"):
+                    obj = next(
+                        (
+                            g
+                            for c in h.children
+                            if _is_prep(c) and c.lower_ in ("on", "upon", "to", "with") and c.i < v.i
+                            for g in c.children
+                            if g.dep_ == "pobj"
+                        ),
+                        None,
+                    )
             # "Obama is scheduled to attend": the passive subject of the governing verb does the attending
             return obj if obj is not None else self._subject(h, depth + 1)
         if d == "advcl" and v.tag_ == "VBG":
@@ -717,6 +753,15 @@ class Coder:
                         # the claim stands whether or not the coder asserts the claimed act itself
                         inside = {t.idx - sent.start_char for t in c.subtree if t.dep_ != "neg"}
                         neg = {t.idx - sent.start_char for t in c.subtree if any(g.dep_ == "neg" for g in t.children)}
+                        # "said he would call on the Council to restore sanctions": a possible or intended act
+                        # accuses no one
+                        neg |= {
+                            x.idx - sent.start_char
+                            for t in c.subtree
+                            if t.dep_ == "xcomp"
+                            or any(g.dep_ in ("aux", "auxpass") and g.lower_ in MODALS for g in t.children)
+                            for x in t.subtree
+                        }
                         embedded = [
                             e
                             for e in out
