@@ -314,5 +314,5 @@ def test_appealed_to_party_does_the_act_and_owns_its_troops(coder: Any) -> None:
 
 
 def test_a_possible_act_in_reported_speech_accuses_no_one(coder: Any) -> None:
-    evs = one(coder, "Trump said he would call on the Security Council to impose sanctions on Iran.")
+    evs = one(coder, "Britain said it would urge the United Nations to reimpose sanctions on Iran.")
     assert all(e.cameo[:3] != "112" for e in evs)
