@@ -5,7 +5,8 @@ Each test sentence is parsed on its own tokens; the predicted source (target) sp
 (head + determiners, modifiers, compounds, possessors, "of" complements) of the sources (targets) of the
 sentence's asserted events, falling back to any event. Gold spans are the B-S/I-S (B-T/I-T) runs. Reported:
 exact-match span precision/recall/F1 per role, and a lenient F1 where a predicted span counts when it overlaps
-a gold span of the same role. Nothing is tuned on this data.
+a gold span of the same role. The test split is never used for development; the argument rules of the coder
+were checked against the train split (``--split train``) while they were written (session 3), never the test split.
 """
 
 from __future__ import annotations

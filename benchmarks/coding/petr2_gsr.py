@@ -12,7 +12,7 @@ not a held-out test. To keep a held-out check, the records were split by id (SHA
 odd -> ``heldout``) before any analysis; only the analysis half's sentences were read. Both halves' figures are
 printed; ``--errors`` lists the analysis half's misses and false alarms (never the held-out half's). The run prints
 the held-out figure too, so it was seen after changes, but changes were kept or dropped on the analysis half, on
-hand-written sentences and on the timeline texts, never on it.
+hand-written sentences, on the timeline texts and (session 3) on the ConfliBERT actor-tag train split, never on it.
 
 ``--dictionaries`` adds the PETRARCH actor and agent dictionaries and the CAMEO verb file the records name in their
 ``<Environment>`` (a user configuration, ``--actors``/``--verbs``); without it the coder uses only the project's own

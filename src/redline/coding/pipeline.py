@@ -2,9 +2,12 @@
 
 Per document: name and sector gazetteer matches over all tokens (one pass); per sentence: every verb or event noun
 with a lexicon pattern becomes a candidate event; source and target come from the dependency parse (subject,
-passive agent, object, prepositional objects, conjuncts, controllers of infinitives and gerunds); pronouns and
-"the country" take the last actor of the document; assertion (negation, modality, contemplated, denied), the date
-(relative to the publication date), the place and the quantity are read off the same parse.
+passive agent, object, prepositional objects, conjuncts, controllers of infinitives and gerunds, the receiver of an
+intended act, the receiver named by a light verb or by a clause describing an act-noun object, the state where an
+agentless coercive act happened); pronouns and "the country" take the last actor of the document (a pronoun subject
+of reported speech the speaker, an object "him" the person last named who is not the subject, "the alliance" the
+organisation last named); assertion (negation, modality, contemplated, denied), the date (relative to the
+publication date), the place and the quantity are read off the same parse.
 
 An optional trained classifier (``redline coder train``) re-labels the sentence's first event when it disagrees.
 """
