@@ -1122,9 +1122,9 @@ class Coder:
             for c in n.children:
                 if _is_prep(c) and c.lower_ == "from" and not sources:
                     g = next((x for x in c.children if x.dep_ == "pobj"), None)
-                    found = [a for a in self.actors_of(g, st) if _other(a, inherited)] if g is not None else []
-                    if found:
-                        sources, src_tok, receiver = found, g, inherited
+                    givers = [a for a in self.actors_of(g, st) if _other(a, inherited)] if g is not None else []
+                    if givers:
+                        sources, src_tok, receiver = givers, g, inherited
                         preps = [p for p in preps if p[2] is not g]
         if not sources and inherited:
             sources = inherited
