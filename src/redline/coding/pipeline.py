@@ -1282,6 +1282,12 @@ class Coder:
             )
             if ranked:
                 return ranked[0][1]
+            # "carried out air strikes in Mosul, killing dozens of fighters": the ones the act's result befell
+            for c in v.children:
+                if c.dep_ == "advcl" and c.tag_ == "VBG" and c.i > v.i:
+                    res = next((g for g in c.children if g.dep_ == "dobj"), None)
+                    if res is not None:
+                        return res
         pobjs = [
             g
             for h in ([v] + ([dobj] if dobj is not None else []))
