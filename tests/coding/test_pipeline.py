@@ -316,3 +316,11 @@ def test_appealed_to_party_does_the_act_and_owns_its_troops(coder: Any) -> None:
 def test_a_possible_act_in_reported_speech_accuses_no_one(coder: Any) -> None:
     evs = one(coder, "Britain said it would urge the United Nations to reimpose sanctions on Iran.")
     assert all(e.cameo[:3] != "112" for e in evs)
+
+
+def test_companions_and_as_well_as_subjects_act_too(coder: Any) -> None:
+    for text in (
+        "Russia, along with China, vetoed the resolution.",
+        "Russia as well as China criticized the United States.",
+    ):
+        assert {e.source for e in one(coder, text)} == {"RUS", "CHN"}

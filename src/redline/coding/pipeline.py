@@ -595,6 +595,20 @@ class Coder:
             stack.extend(c for c in t.children if c.dep_ == "conj")
             # "The US, Russia, and Switzerland": a list the parser reads as an apposition with conjuncts
             stack.extend(c for c in t.children if c.dep_ == "appos" and any(g.dep_ == "conj" for g in c.children))
+            # "Russia, along with China, ...", "Russia together with China ...": a companion acts too
+            for c in t.children:
+                if c.dep_ == "prep" and (c.lower_ == "along" or any(g.lower_ == "together" for g in c.children)):
+                    w = next((g for g in c.children if g.dep_ == "prep" and g.lower_ == "with"), c)
+                    stack.extend(g for g in w.children if g.dep_ == "pobj")
+            if t.i == head.i and t.dep_ == "nsubj":
+                # "Russia as well as China criticized ...": the parser gives the verb a second subject
+                stack.extend(
+                    c
+                    for c in t.head.children
+                    if c.dep_ == "nsubj"
+                    and c.i > t.i
+                    and any(x.dep_ == "cc" and x.head.i == t.i for x in t.doc[t.i + 1 : c.i])
+                )
         if remember and out:
             st.group = list(out) if len(out) > 1 and all(a.country for a in out) else []
         return out
