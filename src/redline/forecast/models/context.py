@@ -156,10 +156,10 @@ class Context(BaseModel):
         o = np.concatenate([f[:, 2], f[:, 0]])
         cls = self._classes(s[:, None], o[:, None])[:, 0]
         nc = 2 * self.num_types
-        self._joint_keys, joint = np.unique((self.etype[s] * r2 + r) * nc + cls, return_counts=True)
-        self._joint = joint.astype(np.float64)
-        self._tot_keys, tot = np.unique(self.etype[s] * r2 + r, return_counts=True)
-        self._tot = tot.astype(np.float64)
+        joint_keys, joint = np.unique((self.etype[s] * r2 + r) * nc + cls, return_counts=True)
+        tot_keys, tot = np.unique(self.etype[s] * r2 + r, return_counts=True)
+        self._joint_keys, self._joint = joint_keys, joint.astype(np.float64)
+        self._tot_keys, self._tot = tot_keys, tot.astype(np.float64)
         rel = np.zeros((r2, nc))
         np.add.at(rel, (r, cls), 1.0)
         self._rel = rel
