@@ -97,7 +97,8 @@ def test_ensemble_rescores_its_top_with_context_and_round_trips(tmp_path: Path):
     comps = (("recurrency", {"lam": 0.1, "alpha": 0.9}),)
     m = get_model("ensemble", components=comps, valid_queries=200, candidates=8, negatives=2,
                   context_top=3).fit(g)
-    assert len(m.w) == 2 + len(FEATURES) and np.any(m.w[2:])
+    # recurrency + six context features of PRODUCTS (tlogic is not a component here): 7 * 6 / 2 products
+    assert len(m.w) == 2 + len(FEATURES) + 21 and np.any(m.w[2:])
     q = np.array([[0, 0, 106], [5, 3, 106]])
     s = m.predict(q)
     # the three re-scored entities stay above every other one
@@ -113,5 +114,27 @@ def test_ensemble_rescores_its_top_with_context_and_round_trips(tmp_path: Path):
     # without context the ensemble has only the component weights
     m3 = get_model("ensemble", components=comps, valid_queries=200, candidates=8, negatives=2, context=False).fit(g)
     assert len(m3.w) == 2
+    m4 = get_model("ensemble", components=comps, valid_queries=200, candidates=8, negatives=2, products=()).fit(g)
+    assert len(m4.w) == 2 + len(FEATURES)
     with pytest.raises(ModelError):
-        get_model("ensemble", components=comps, weights=[1.0, 0.0]).fit(g)  # context on: 2 + 13 weights expected
+        get_model("ensemble", components=comps, weights=[1.0, 0.0]).fit(g)  # context on: 2 + 13 + 21 expected
+
+
+def test_products_at_prediction_match_the_training_layout():
+    g = _graph()
+    comps = (("recurrency", {"lam": 0.1, "alpha": 0.9}), ("decay", {"key": "s", "lam": 0.5}))
+    m = get_model("ensemble", components=comps, valid_queries=200, candidates=8, negatives=2,
+                  products=("recurrency", "count_sro", "activity_1", "absent")).fit(g)
+    q = np.array([[1, 0, 106]])
+    top = np.array([[5, 0, 9]])
+    xs = {0: np.asarray(m.models[0].predict(q), dtype=np.float32)}
+    xs[0] /= xs[0].max()
+    f = m._candidate_features(q, top, xs)[0]
+    assert f.shape == (3, 4 + len(FEATURES) + 3)
+    base = np.stack([f[:, 0], f[:, 4 + _col("count_sro")], f[:, 4 + _col("activity_1")]], axis=-1)
+    z = (base - m._pmu) / m._psd
+    np.testing.assert_allclose(f[:, -3:], np.stack([z[:, 0] * z[:, 1], z[:, 0] * z[:, 2], z[:, 1] * z[:, 2]], -1),
+                               rtol=1e-5, atol=1e-6)
+    # the re-scored value of each top candidate is its weighted sum plus the context and product terms
+    s = m.proba(q)[0]
+    assert s.argmax() == np.argmax(m.predict(q)[0])

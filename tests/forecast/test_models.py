@@ -83,7 +83,7 @@ def test_ensemble_learns_weights_on_valid_and_round_trips(tmp_path: Path):
     m = get_model("ensemble", components=comps, valid_queries=100, candidates=10, negatives=3, rerank=5,
                   rerank_iter=5).fit(g)
     assert "rerank" in m.selection
-    assert m.selection["on"] == "valid" and len(m.w) == 4 + len(FEATURES) and (m.w[:4] >= 0).all()
+    assert m.selection["on"] == "valid" and len(m.w) == 4 + len(FEATURES) + 28 and (m.w[:4] >= 0).all()
     q = np.array([[3, 1, 71], [13, 4, 71]])
     p = m.save(tmp_path / "e.npz")
     m2 = model_class("ensemble").load(p)
