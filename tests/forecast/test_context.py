@@ -138,3 +138,20 @@ def test_products_at_prediction_match_the_training_layout():
     # the re-scored value of each top candidate is its weighted sum plus the context and product terms
     s = m.proba(q)[0]
     assert s.argmax() == np.argmax(m.predict(q)[0])
+
+
+def test_typed_prior_spreads_each_kind_probability_over_its_active_members(tmp_path: Path):
+    # police (0) arrest citizens of their own country (2); Japanese police (3) have no arrests in training
+    train = np.array([[0, 0, 2, t] for t in range(6)] + [[3, 1, 4, 1], [9, 1, 4, 2]])
+    g = from_quads(train, name="ctx", num_entities=len(NAMES), num_relations=2, entity_names=dict(enumerate(NAMES)))
+    m = get_model("typed").fit(g)
+    s = m.predict(np.array([[3, 0, 7], [0, 0, 7]]))
+    assert s[0].argmax() == 9  # the Japanese citizen, never seen being arrested by anyone
+    assert s[1].argmax() == 2
+    c = m._ctx
+    probs = m._class_probs(np.array([3]), np.array([0]))[0]
+    citizen_same = c.etype[9] * 2 + 1
+    # Citizen (Japan) is the only Japanese citizen: it takes the whole probability of its class
+    assert s[0, 9] == pytest.approx(probs[citizen_same])
+    m2 = model_class("typed").load(m.save(tmp_path / "typed.npz"))
+    np.testing.assert_allclose(m2.predict(np.array([[3, 0, 7]])), s[:1])

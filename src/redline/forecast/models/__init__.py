@@ -17,6 +17,7 @@ MODELS: dict[str, tuple[str, str]] = {
     "decay": ("redline.forecast.models.decay", "Decay"),
     "embed": ("redline.forecast.models.embed", "Embed"),
     "propagate": ("redline.forecast.models.propagate", "Propagate"),
+    "typed": ("redline.forecast.models.context", "TypedPrior"),
 }
 DEFAULT_MODEL = "ensemble"
 

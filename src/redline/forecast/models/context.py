@@ -249,3 +249,73 @@ class Context(BaseModel):
         self.num_types = int(state["num_types"])
         self._joint_keys, self._joint = state["joint_keys"], state["joint"]
         self._tot_keys, self._tot, self._rel = state["tot_keys"], state["tot"], state["rel"]
+
+
+class TypedPrior(BaseModel):
+    """A generative back-off over kinds of actors: ``P(o | s, r) = P(kind of o, same country | kind of s, r) *
+    share of o in the recent activity of its kind`` (kinds and countries as in :func:`entity_meta`; kind statistics
+    from the training facts, smoothed towards the relation; activity decayed at rate ``lam`` per step). Scores every
+    entity, so answers the subject never dealt with can reach the ensemble's top."""
+
+    name = "typed"
+
+    def __init__(self, lam: float = 0.1, smoothing: float = 5.0) -> None:
+        super().__init__()
+        self.lam = lam
+        self.smoothing = smoothing
+        self._ctx = Context(smoothing=smoothing)
+
+    def _fit(self, graph: TKG, *, progress: bool) -> None:
+        self._ctx = Context(smoothing=self.smoothing).fit(graph)
+
+    def _class_probs(self, s: np.ndarray, r: np.ndarray) -> np.ndarray:
+        """``(n, 2 * kinds)``: P(kind, same country | kind of s, r), smoothed."""
+        c = self._ctx
+        nc, r2 = 2 * c.num_types, 2 * self.num_relations
+        rel = c._rel[r]
+        prior = (rel + 0.1) / (rel.sum(axis=1, keepdims=True) + 0.1 * nc)
+        k = c.etype[s] * r2 + r
+        counts = np.zeros((len(s), nc))
+        lo = np.searchsorted(c._joint_keys, k * nc)
+        hi = np.searchsorted(c._joint_keys, (k + 1) * nc)
+        from ..index import expand_ranges
+
+        row, pos = expand_ranges(lo, hi - lo)
+        counts[row, c._joint_keys[pos] - k[row] * nc] = c._joint[pos]
+        tot = _lookup(c._tot_keys, c._tot, k, 0.0)
+        return (counts + self.smoothing * prior) / (tot + self.smoothing)[:, None]
+
+    def predict(self, queries: np.ndarray) -> np.ndarray:
+        q = self._check(queries)
+        c, e = self._ctx, self.num_entities
+        out = np.zeros((len(q), e))
+        mem = self.memory()
+        ncty = int(c.country.max(initial=-1)) + 2
+        for t in np.unique(q[:, 2]).tolist():
+            rows = np.flatnonzero(q[:, 2] == t)
+            h = mem[mem[:, 3] < t]
+            act = np.bincount(h[:, 0], weights=np.exp(-self.lam * (t - h[:, 3])), minlength=e) + 1e-3
+            by_tc = np.bincount(c.etype * ncty + c.country + 1, weights=act, minlength=c.num_types * ncty)
+            by_tc = by_tc.reshape(c.num_types, ncty)
+            by_t = by_tc.sum(axis=1)
+            s = q[rows, 0]
+            cs = c.country[s]
+            same = (cs[:, None] >= 0) & (cs[:, None] == c.country[None, :])
+            cls = c.etype[None, :] * 2 + same
+            p = np.take_along_axis(self._class_probs(s, q[rows, 1]), cls, axis=1)
+            tot_same = by_tc[c.etype[None, :], (cs + 1)[:, None]]
+            tot = np.where(same, tot_same, by_t[c.etype][None, :] - np.where(cs[:, None] >= 0, tot_same, 0.0))
+            out[rows] = p * act[None, :] / np.maximum(tot, 1e-12)
+        return out
+
+    def reset_memory(self) -> None:
+        super().reset_memory()
+
+    def _state(self) -> dict[str, np.ndarray]:
+        return self._ctx._state()
+
+    def _set_state(self, state: dict[str, np.ndarray]) -> None:
+        self._ctx = Context(smoothing=self.smoothing)
+        self._ctx.num_entities, self._ctx.num_relations = self.num_entities, self.num_relations
+        self._ctx._set_state(state)
+        self._ctx._fitted = True
