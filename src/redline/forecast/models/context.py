@@ -22,6 +22,10 @@ validation days, the top 200 re-scored, filtered MRR on the second half): the en
 the name features 0.4545, with the history features as well 0.4569. Weights per query group (inverse relations;
 how broad the history is) and a small neural or tree re-ranker on the same features did not beat the linear
 weights held-out.
+
+:class:`TypedPrior` (registered as ``typed``) turns the kind statistics into a component that scores every entity:
+the probability of the answer's kind times the candidate's share of its kind's recent activity. On the same
+held-out split, as a ninth ensemble component, it took the ensemble from 0.4605 to 0.4645.
 """
 
 from __future__ import annotations
