@@ -312,9 +312,6 @@ class TypedPrior(BaseModel):
             out[rows] = p * act[None, :] / np.maximum(tot, 1e-12)
         return out
 
-    def reset_memory(self) -> None:
-        super().reset_memory()
-
     def _state(self) -> dict[str, np.ndarray]:
         return self._ctx._state()
 

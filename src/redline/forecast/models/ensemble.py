@@ -10,7 +10,7 @@ With ``context=True`` (the default) the top ``context_top`` (200) entities of th
 each (query, candidate) pair from :mod:`.context` (the candidate's country and kind relative to the subject's, how
 recently and often the pair met, how active the candidate is now) are added with signed weights learned together
 with the component weights, and the re-scored entities are ranked above all others. The pairwise products of a few
-standardised features (``products``: the first two components' scores and six context features) are weighed too,
+standardised features (``products``: the recurrency and rule scores and six context features) are weighed too,
 and the L2 penalty is 1e-2. On the held-out validation half described below: 0.4494 without context, 0.4566 with
 the context features, 0.4605 with the products as well (on cached candidate features: L2 1e-3 0.4570, 1e-2 0.4575;
 products at L2 1e-3 / 3e-3 / 1e-2 / 3e-2 / 1e-1: 0.4597 / 0.4603 / 0.4617 / 0.4612 / 0.4608; products of 18
