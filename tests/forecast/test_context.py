@@ -149,7 +149,7 @@ def test_typed_prior_spreads_each_kind_probability_over_its_active_members(tmp_p
     assert s[0].argmax() == 9  # the Japanese citizen, never seen being arrested by anyone
     assert s[1].argmax() == 2
     c = m._ctx
-    probs = m._class_probs(np.array([3]), np.array([0]))[0]
+    probs = c.kind_probs(np.array([3]), np.array([0]))[0]
     citizen_same = c.etype[9] * 2 + 1
     # Citizen (Japan) is the only Japanese citizen: it takes the whole probability of its class
     assert s[0, 9] == pytest.approx(probs[citizen_same])

@@ -39,6 +39,7 @@ from redline.errors import ModelError
 from redline.ontology import countries as ontology_countries
 
 from ..data import TKG
+from ..index import expand_ranges
 from .base import BaseModel
 
 __all__ = ["Context", "FEATURES", "entity_meta"]
@@ -168,6 +169,21 @@ class Context(BaseModel):
         np.add.at(rel, (r, cls), 1.0)
         self._rel = rel
 
+    def kind_probs(self, s: np.ndarray, r: np.ndarray) -> np.ndarray:
+        """``(n, 2 * kinds)``: P(kind, same country | kind of subject s, relation r) from the training facts,
+        smoothed towards the relation's own distribution; the column of a candidate is ``_classes(s, candidate)``."""
+        nc, r2 = 2 * self.num_types, 2 * self.num_relations
+        rel = self._rel[r]
+        prior = (rel + 0.1) / (rel.sum(axis=1, keepdims=True) + 0.1 * nc)
+        k = self.etype[s] * r2 + r
+        counts = np.zeros((len(s), nc))
+        lo = np.searchsorted(self._joint_keys, k * nc)
+        hi = np.searchsorted(self._joint_keys, (k + 1) * nc)
+        row, pos = expand_ranges(lo, hi - lo)
+        counts[row, self._joint_keys[pos] - k[row] * nc] = self._joint[pos]
+        tot = _lookup(self._tot_keys, self._tot, k, 0.0)
+        return (counts + self.smoothing * prior) / (tot + self.smoothing)[:, None]
+
     def _classes(self, s: np.ndarray, cand: np.ndarray) -> np.ndarray:
         cs = self.country[s]
         same = (cs >= 0) & (cs == self.country[cand])
@@ -218,13 +234,7 @@ class Context(BaseModel):
         cols.append((cls % 2).astype(np.float64))
         centre = self.centre[np.maximum(cs, 0)] if len(self.centre) else np.full(cs.shape, -1)
         cols.append(((cs >= 0) & (cand == centre)).astype(np.float64))
-        nc = 2 * self.num_types
-        k = self.etype[s] * r2 + r
-        joint = _lookup(self._joint_keys, self._joint, k * nc + cls, 0.0)
-        tot = _lookup(self._tot_keys, self._tot, k, 0.0)
-        rel = self._rel[r[:, 0]]
-        prior = (np.take_along_axis(rel, cls, axis=1) + 0.1) / (rel.sum(axis=1, keepdims=True) + 0.1 * nc)
-        cols.append(np.log((joint + self.smoothing * prior) / (tot + self.smoothing)))
+        cols.append(np.log(np.take_along_axis(self.kind_probs(s[:, 0], r[:, 0]), cls, axis=1)))
         for name, key in (("sro", (s * r2 + r) * e + cand), ("so", s * e + cand),
                           ("sro", (cand * r2 + r) * e + s)):
             u, last, cnt = agg[name]
@@ -272,23 +282,6 @@ class TypedPrior(BaseModel):
     def _fit(self, graph: TKG, *, progress: bool) -> None:
         self._ctx = Context(smoothing=self.smoothing).fit(graph)
 
-    def _class_probs(self, s: np.ndarray, r: np.ndarray) -> np.ndarray:
-        """``(n, 2 * kinds)``: P(kind, same country | kind of s, r), smoothed."""
-        c = self._ctx
-        nc, r2 = 2 * c.num_types, 2 * self.num_relations
-        rel = c._rel[r]
-        prior = (rel + 0.1) / (rel.sum(axis=1, keepdims=True) + 0.1 * nc)
-        k = c.etype[s] * r2 + r
-        counts = np.zeros((len(s), nc))
-        lo = np.searchsorted(c._joint_keys, k * nc)
-        hi = np.searchsorted(c._joint_keys, (k + 1) * nc)
-        from ..index import expand_ranges
-
-        row, pos = expand_ranges(lo, hi - lo)
-        counts[row, c._joint_keys[pos] - k[row] * nc] = c._joint[pos]
-        tot = _lookup(c._tot_keys, c._tot, k, 0.0)
-        return (counts + self.smoothing * prior) / (tot + self.smoothing)[:, None]
-
     def predict(self, queries: np.ndarray) -> np.ndarray:
         q = self._check(queries)
         c, e = self._ctx, self.num_entities
@@ -306,7 +299,7 @@ class TypedPrior(BaseModel):
             cs = c.country[s]
             same = (cs[:, None] >= 0) & (cs[:, None] == c.country[None, :])
             cls = c.etype[None, :] * 2 + same
-            p = np.take_along_axis(self._class_probs(s, q[rows, 1]), cls, axis=1)
+            p = np.take_along_axis(c.kind_probs(s, q[rows, 1]), cls, axis=1)
             tot_same = by_tc[c.etype[None, :], (cs + 1)[:, None]]
             tot = np.where(same, tot_same, by_t[c.etype][None, :] - np.where(cs[:, None] >= 0, tot_same, 0.0))
             out[rows] = p * act[None, :] / np.maximum(tot, 1e-12)
