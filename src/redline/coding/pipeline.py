@@ -230,6 +230,18 @@ def _temporal(tok: Any) -> bool:
     return bool(tok.ent_type_ in ("DATE", "TIME"))
 
 
+def _place_countries(phrases: Iterable[Any], st: _DocState, gpe_only: bool = False) -> Iterator[tuple[Any, Entry]]:
+    """``(object token, country entry)`` for each country named by an "in" or "from" phrase among ``phrases``
+    ("protesters in Cairo", "was arrested in Rwanda"); ``gpe_only``: only objects the parser tags as places."""
+    for c in phrases:
+        if _is_prep(c) and c.lower_ in ("in", "from"):
+            for g in c.children:
+                hit = st.names.get(g.i) if g.dep_ == "pobj" and (not gpe_only or g.ent_type_ == "GPE") else None
+                place = next((e for e in hit[1] if e.kind == "country"), None) if hit else None
+                if place is not None:
+                    yield g, place
+
+
 def _is_prep(tok: Any) -> bool:
     return bool(tok.dep_ == "prep" or (tok.dep_ == "dative" and tok.pos_ == "ADP"))
 
@@ -429,14 +441,9 @@ class Coder:
             places = list(head.children)
             if head.dep_ == "nsubj" and head.head.pos_ == "VERB":
                 places += [c for c in head.head.children if c.i > head.i and c.lower_ != "from"]
-            for c in places:
-                if _is_prep(c) and c.lower_ in ("in", "from"):
-                    for g in c.children:
-                        hit = st.names.get(g.i) if g.dep_ == "pobj" else None
-                        place = next((e for e in hit[1] if e.kind == "country"), None) if hit else None
-                        if place is not None:
-                            sec = secs[0] if secs else ""
-                            actor = Actor(place.code + sec, place.name, place.code, sec)
+            for _g, place in _place_countries(places, st):
+                sec = secs[0] if secs else ""
+                actor = Actor(place.code + sec, place.name, place.code, sec)
         if actor is None:
             for t in toks:
                 a = st.persons.get(t.lower_) if t.pos_ == "PROPN" else None
@@ -984,17 +991,11 @@ class Coder:
         if not sources and passive is not None and subj is None and code[:2] in _COERCIVE_ROOTS:
             # "was arrested in Rwanda", "were expelled from North Korea", "soldiers killed in Ukraine": with no agent
             # named, the state where it was done (the event datasets' convention)
-            for c in v.children:
-                if not (_is_prep(c) and c.lower_ in ("in", "from")) or sources:
-                    continue
-                for g in c.children:
-                    hit = st.names.get(g.i) if g.dep_ == "pobj" and g.ent_type_ == "GPE" else None
-                    place = next((e for e in hit[1] if e.kind == "country"), None) if hit else None
-                    if place is not None:
-                        state = Actor(place.code, place.name, place.code, "")
-                        if _other(state, targets or []):
-                            sources, src_tok = [state], g
-                            break
+            for g, place in _place_countries(v.children, st, gpe_only=True):
+                state = Actor(place.code, place.name, place.code, "")
+                if _other(state, targets or []):
+                    sources, src_tok = [state], g
+                    break
 
         def fresh(actors: list[Actor]) -> list[Actor]:
             return [a for a in actors if _other(a, sources)]
