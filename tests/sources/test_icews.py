@@ -105,6 +105,9 @@ def test_not_an_icews_file(tmp_path: Path) -> None:
     f.write_text("a\tb\n1\t2\n")
     with pytest.raises(SourceError, match="header lacks Event ID"):
         _read(f)
+    f.write_text("")
+    with pytest.raises(SourceError, match=r"x\.tab:1: .*no header row \(the file is empty\)"):
+        _read(f)
 
 
 def test_bad_utf8_is_a_reject(tmp_path: Path) -> None:

@@ -104,6 +104,9 @@ def test_csv_needs_date_and_cameo_columns(tmp_path: Path) -> None:
     f.write_text("a,b\n1,2\n")
     with pytest.raises(SourceError, match="'date' and 'cameo'"):
         _read("csv", f)
+    f.write_text("\n\n")
+    with pytest.raises(SourceError, match=r"x\.csv:1: .*no header row \(the file is empty\)"):
+        _read("csv", f)
 
 
 def test_csv_bad_utf8_line_is_a_reject(tmp_path: Path) -> None:

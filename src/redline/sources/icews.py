@@ -79,6 +79,9 @@ class IcewsReader(FileRowReader):
                 yield self._event(cells, index, origin, n)
             except ValueError as exc:
                 yield Reject(self.name, origin, n, str(exc), text[:2000])
+        if header is None:
+            raise SourceError("not an ICEWS event file: no header row (the file is empty); a tab-separated header "
+                              "with 'Event ID', 'Event Date', 'CAMEO Code' ... expected", path=origin, line=1)
 
     def _event(self, cells: list[str], index: dict[str, int], origin: str, n: int) -> Event:
         def get(col: str) -> str:

@@ -260,6 +260,9 @@ class CsvReader(_OwnReader):
             except ValueError as exc:
                 yield Reject(self.name, origin, n, str(exc), ",".join(row)[:2000])
         yield from _drain(pending)
+        if header is None:
+            raise SourceError("not a redline event CSV: no header row (the file is empty); a header with at least "
+                              "'date' and 'cameo' columns expected", path=origin, line=1)
 
 
 def _drain(pending: list[Reject]) -> Iterator[Reject]:
