@@ -295,14 +295,15 @@ class TypedPrior(BaseModel):
             by_tc = np.bincount(c.etype * ncty + c.country + 1, weights=act, minlength=c.num_types * ncty)
             by_tc = by_tc.reshape(c.num_types, ncty)
             by_t = by_tc.sum(axis=1)
-            s = q[rows, 0]
-            cs = c.country[s]
-            same = (cs[:, None] >= 0) & (cs[:, None] == c.country[None, :])
-            cls = c.etype[None, :] * 2 + same
-            p = np.take_along_axis(c.kind_probs(s, q[rows, 1]), cls, axis=1)
-            tot_same = by_tc[c.etype[None, :], (cs + 1)[:, None]]
-            tot = np.where(same, tot_same, by_t[c.etype][None, :] - np.where(cs[:, None] >= 0, tot_same, 0.0))
-            out[rows] = p * act[None, :] / np.maximum(tot, 1e-12)
+            kp = c.kind_probs(q[rows, 0], q[rows, 1])
+            cs = c.country[q[rows, 0]]
+            # the entities' classes and their kinds' totals depend on the subject only through its country
+            for cty in np.unique(cs).tolist():
+                sub = np.flatnonzero(cs == cty)
+                same = (c.country == cty) if cty >= 0 else np.zeros(e, dtype=bool)
+                tot_same = by_tc[c.etype, cty + 1] if cty >= 0 else np.zeros(e)
+                tot = np.where(same, tot_same, by_t[c.etype] - tot_same)
+                out[rows[sub]] = kp[sub][:, c.etype * 2 + same] * (act / np.maximum(tot, 1e-12))[None, :]
         return out
 
     def _state(self) -> dict[str, np.ndarray]:

@@ -158,11 +158,14 @@ class Recurrency(BaseModel):
             self.observe(at)
         return out
 
-    def _valid_ranks(self, batches: list[dict[str, np.ndarray]], lam_r: np.ndarray, alpha_r: np.ndarray,
-                     graph: TKG) -> tuple[np.ndarray, np.ndarray]:
+    def _valid_ranks(self, batches: list[dict[str, np.ndarray]], lam_r: np.ndarray, alphas: list[np.ndarray],
+                     graph: TKG) -> tuple[list[np.ndarray], np.ndarray]:
+        """Filtered ranks of the tuning queries under ``lam_r`` and each mixing weight vector in ``alphas`` (one
+        replay of the validation days: psi and xi depend on the decay rates only, so they are computed once)."""
         self.reset_memory()
         self._on_observe(graph.train)
-        ranks, rels = [], []
+        ranks: list[list[np.ndarray]] = [[] for _ in alphas]
+        rels = []
         for b in batches:
             q = b["q"]
             for lo in range(0, len(q), self.batch_size):
@@ -172,13 +175,19 @@ class Recurrency(BaseModel):
                 rel = q[lo:hi, 1]
                 logs = self._log_terms(b["dt"][m], lam_r[rel[qrow]])
                 psi = self._psi_dense(hi - lo, qrow, b["obj"][m], logs)
-                a = alpha_r[rel][:, None]
-                scores = psi if np.all(a == 1.0) else a * psi + (1.0 - a) * self.xi(rel)
+                xi = None
                 fm = (b["pi"] >= lo) & (b["pi"] < hi)
-                ranks.append(filtered_ranks(scores, q[lo:hi, 2], b["pi"][fm] - lo, b["pc"][fm]))
+                for k, alpha_r in enumerate(alphas):
+                    a = alpha_r[rel][:, None]
+                    if np.all(a == 1.0):
+                        scores = psi
+                    else:
+                        xi = self.xi(rel) if xi is None else xi
+                        scores = a * psi + (1.0 - a) * xi
+                    ranks[k].append(filtered_ranks(scores, q[lo:hi, 2], b["pi"][fm] - lo, b["pc"][fm]))
                 rels.append(rel)
             self._on_observe(b["facts"])
-        return np.concatenate(ranks), np.concatenate(rels)
+        return [np.concatenate(r) for r in ranks], np.concatenate(rels)
 
     def _choose(self, batches: list[dict[str, np.ndarray]], what: str, grid: tuple[float, ...], graph: TKG,
                 progress: bool) -> np.ndarray:
@@ -186,20 +195,23 @@ class Recurrency(BaseModel):
         per_rel = np.zeros((len(grid), r2))
         overall = np.zeros(len(grid))
         count = np.zeros(r2)
-        for i, v in enumerate(grid):
-            if what == "lam":
-                lam_r, alpha_r = np.full(r2, v), np.ones(r2)
-            else:
-                lam_r, alpha_r = self.lam_r, np.full(r2, v)
-            ranks, rels = self._valid_ranks(batches, lam_r, alpha_r, graph)
-            rr = 1.0 / ranks
+        if what == "lam":
+            runs = [(np.full(r2, v), [np.ones(r2)]) for v in grid]
+        else:  # one replay for the whole alpha grid
+            runs = [(self.lam_r, [np.full(r2, v) for v in grid])]
+        i = 0
+        for lam_r, alphas in runs:
+            all_ranks, rels = self._valid_ranks(batches, lam_r, alphas, graph)
             count = np.bincount(rels, minlength=r2).astype(float)
-            per_rel[i] = np.bincount(rels, weights=rr, minlength=r2)
-            overall[i] = rr.mean()
-            if progress:
-                import sys
+            for ranks in all_ranks:
+                rr = 1.0 / ranks
+                per_rel[i] = np.bincount(rels, weights=rr, minlength=r2)
+                overall[i] = rr.mean()
+                if progress:
+                    import sys
 
-                print(f"recurrency: {what}={v:g} valid MRR {overall[i]:.4f}", file=sys.stderr)
+                    print(f"recurrency: {what}={grid[i]:g} valid MRR {overall[i]:.4f}", file=sys.stderr)
+                i += 1
         best_all = grid[int(np.argmax(overall))]
         chosen = np.asarray(grid)[np.argmax(per_rel, axis=0)]
         return np.where(count > 0, chosen, best_all).astype(np.float64)
