@@ -31,7 +31,8 @@ SETTINGS = {
     "recurrency": "lambda and alpha per relation chosen on valid MRR (grids in models/recurrency.py)",
     "tlogic": "rules of length 1-3 learned on train by temporal random walks; a and decay rate chosen on valid MRR",
     "ensemble": "components fitted on train (recurrency and tlogic tune on valid as above; embed and propagate on "
-    "train only); weights learned on valid (softmax cross-entropy); component list chosen on ICEWS14 valid",
+    "train only); weights learned on valid (softmax cross-entropy); top 100 re-ranked by LambdaRank trees trained on "
+    "valid queries (candidates drawn as at prediction); components and re-ranker settings chosen on ICEWS14 valid",
 }
 
 

@@ -96,7 +96,7 @@ def test_ensemble_rescores_its_top_with_context_and_round_trips(tmp_path: Path):
     g = _graph()
     comps = (("recurrency", {"lam": 0.1, "alpha": 0.9}),)
     m = get_model("ensemble", components=comps, valid_queries=200, candidates=8, negatives=2,
-                  context_top=3).fit(g)
+                  context_top=3, rerank=0).fit(g)
     # recurrency + six context features of PRODUCTS (tlogic is not a component here): 7 * 6 / 2 products
     assert len(m.w) == 2 + len(FEATURES) + 21 and np.any(m.w[2:])
     q = np.array([[0, 0, 106], [5, 3, 106]])
@@ -124,7 +124,7 @@ def test_products_at_prediction_match_the_training_layout():
     g = _graph()
     comps = (("recurrency", {"lam": 0.1, "alpha": 0.9}), ("decay", {"key": "s", "lam": 0.5}))
     m = get_model("ensemble", components=comps, valid_queries=200, candidates=8, negatives=2,
-                  products=("recurrency", "count_sro", "activity_1", "absent")).fit(g)
+                  products=("recurrency", "count_sro", "activity_1", "absent"), rerank=0).fit(g)
     q = np.array([[1, 0, 106]])
     top = np.array([[5, 0, 9]])
     xs = {0: np.asarray(m.models[0].predict(q), dtype=np.float32)}

@@ -81,7 +81,7 @@ def test_ensemble_learns_weights_on_valid_and_round_trips(tmp_path: Path):
     g = _pattern_graph()
     comps = (("recurrency", {"lam": 0.1, "alpha": 0.9}), ("tlogic", {"max_length": 1, "lam": 0.1}))
     m = get_model("ensemble", components=comps, valid_queries=100, candidates=10, negatives=3, rerank=5,
-                  rerank_iter=5).fit(g)
+                  rerank_trees=5).fit(g)
     assert "rerank" in m.selection
     assert m.selection["on"] == "valid" and len(m.w) == 4 + len(FEATURES) + 28 and (m.w[:4] >= 0).all()
     q = np.array([[3, 1, 71], [13, 4, 71]])
@@ -92,3 +92,52 @@ def test_ensemble_learns_weights_on_valid_and_round_trips(tmp_path: Path):
     assert top.reasons and top.reasons[0].kind == "component"
     with pytest.raises(ModelError):
         model_class("recurrency").load(p)  # holds an ensemble
+
+
+def test_reranker_learns_an_interaction_a_weighted_sum_cannot():
+    # the answer is the candidate with a high feature 0 under relation 0 and a low one under relation 1: a single
+    # linear weight on feature 0 ranks it first for one relation and last for the other
+    from redline.forecast.models.rerank import Reranker
+
+    rng = np.random.default_rng(0)
+
+    def groups(n: int) -> tuple[list[np.ndarray], list[int]]:
+        out, rels = [], []
+        for i in range(n):
+            rel = i % 2
+            x = rng.random((20, 3)).astype(np.float32)
+            x[:, 2] = rel  # the relation, last column (categorical)
+            x[0, 0] = 0.95 if rel == 0 else 0.05  # the answer, row 0
+            out.append(x)
+            rels.append(rel)
+        return out, rels
+
+    train, _ = groups(400)
+    r = Reranker(trees=30, min_leaf=5).fit(train)
+    test, rels = groups(100)
+    s = r.score(np.stack(test))
+    assert (s.argmax(axis=1) == 0).mean() > 0.9
+    linear = np.stack(test)[..., 0]  # the best a single weight on feature 0 can do: right for one relation only
+    assert (linear.argmax(axis=1) == 0).mean() < 0.6
+    r2 = Reranker.from_array(r.to_array(), **r.config())
+    np.testing.assert_allclose(r2.score(np.stack(test)), s)
+    assert r.contributions(np.stack(test)[0]).shape == (20, 4)
+
+
+def test_ensemble_reranks_its_top_candidates_and_explains_why(tmp_path: Path):
+    g = _pattern_graph()
+    comps = (("recurrency", {"lam": 0.1, "alpha": 0.9}), ("decay", {"key": "s", "lam": 0.5}))
+    m = get_model("ensemble", components=comps, valid_queries=100, candidates=10, negatives=3, rerank=8,
+                  rerank_trees=5).fit(g)
+    assert m.selection["rerank"]["groups"] >= 10 and m._reranker is not None
+    q = np.array([[3, 1, 71], [13, 4, 71]])
+    s = m.predict(q)
+    for row in s:  # the eight re-ranked entities stay above the others
+        top = np.argsort(-row)[:8]
+        assert row[top].min() > np.delete(row, top).max()
+    m2 = model_class("ensemble").load(m.save(tmp_path / "e.npz"))
+    np.testing.assert_allclose(m2.predict(q), s)
+    reasons = m.explain((3, 1, 71), k=1)[0].reasons
+    assert any(r.kind == "rerank" and "re-ranker: 1 of the top 8" in r.text for r in reasons)
+    m3 = get_model("ensemble", components=comps, valid_queries=100, candidates=10, negatives=3, rerank=0).fit(g)
+    assert m3._reranker is None and "rerank" not in m3.selection

@@ -170,7 +170,10 @@ def forecast_pair(
         num_relations=graph.num_relations, entity_names=graph.entity_names, relation_names=graph.relation_names,
     )
     name = model_name or DEFAULT_MODEL
-    model = get_model(name, **(config or {}))
+    cfg = dict(config or {})
+    if name == "ensemble":  # the answer uses proba(); the re-ranker only orders candidates, so it is not trained
+        cfg.setdefault("rerank", 0)
+    model = get_model(name, **cfg)
     model.fit(fit_graph)
     horizon = sorted({last + 1, last + max(1, days // 2), last + max(1, days)})
     nrel = graph.num_relations

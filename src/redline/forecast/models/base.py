@@ -34,7 +34,7 @@ __all__ = ["Reason", "Answer", "BaseModel"]
 class Reason:
     """One piece of support for an answer: a past fact or a rule, with its weight in the score."""
 
-    kind: str  # "fact" | "rule" | "prior" | "component"
+    kind: str  # "fact" | "rule" | "prior" | "component" | "context" | "rerank"
     text: str
     weight: float
     fact: tuple[int, int, int, int] | None = None
