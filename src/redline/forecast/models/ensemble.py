@@ -91,7 +91,7 @@ class Ensemble(BaseModel):
         negatives: int = 30,
         l2: float = 1e-2,
         rerank: int = 100,
-        rerank_queries: int = 20000,
+        rerank_queries: int = 40000,
         rerank_trees: int = 200,
         context: bool = True,
         context_top: int = 200,
