@@ -15,8 +15,9 @@ and the L2 penalty is 1e-2. On the held-out validation half described below: 0.4
 the context features, 0.4605 with the products as well (on cached candidate features: L2 1e-3 0.4570, 1e-2 0.4575;
 products at L2 1e-3 / 3e-3 / 1e-2 / 3e-2 / 1e-1: 0.4597 / 0.4603 / 0.4617 / 0.4612 / 0.4608; products of 18
 features instead of 8: 0.4600); conditioning the weights on the query's group did worse held-out, and so did a
-neural or tree re-ranker trained on the weights' candidates (drawn unlike prediction's; see below for one that is not). Adding the kind-based prior ``typed`` (:class:`.context.TypedPrior`, which scores
-every entity, so that answers the subject never met can reach the top 200) as a ninth component: 0.4645.
+neural or tree re-ranker trained on the weights' candidates (drawn unlike prediction's; see below for one that is
+not). Adding the kind-based prior ``typed`` (:class:`.context.TypedPrior`, which scores every entity, so that
+answers the subject never met can reach the top 200) as a ninth component: 0.4645.
 
 Then (``rerank``, 100 by default) the top 100 entities of the component sum are ordered by LambdaRank trees
 (:mod:`.rerank`), which see the features above, the linear score and the relation. They are trained after the
