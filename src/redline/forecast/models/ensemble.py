@@ -42,6 +42,7 @@ With the rules at their own defaults (lengths 1-3) instead of length 1, the same
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -73,9 +74,25 @@ PRODUCTS = ("recurrency", "tlogic", "same_country", "type_logp", "last_sro", "co
 _EPS = 1e-4
 
 
-def _normalise(s: np.ndarray) -> np.ndarray:
-    m = s.max(axis=1, keepdims=True)
-    return np.divide(s, m, out=np.zeros_like(s), where=m > 0)
+def _normalise(s: np.ndarray, dtype: Any = np.float64) -> np.ndarray:
+    """Scores divided by their row's maximum (a row whose maximum is not positive: zeros), as a new ``dtype`` array."""
+    x = np.array(s, dtype=dtype)
+    m = x.max(axis=1, keepdims=True) if x.shape[1] else np.zeros((len(x), 1), dtype=dtype)
+    np.divide(x, m, out=x, where=m > 0)
+    x[m[:, 0] <= 0] = 0.0
+    return x
+
+
+def _add_weighted(total: np.ndarray, x: np.ndarray, wl: float, wg: float, tmp: np.ndarray) -> None:
+    """``total += wl * x + wg * log(eps + x)`` in ``total``'s dtype, with ``tmp`` as the only scratch array."""
+    if wl:
+        np.multiply(x, total.dtype.type(wl), out=tmp)
+        total += tmp
+    if wg:
+        np.add(x, total.dtype.type(_EPS), out=tmp)
+        np.log(tmp, out=tmp)
+        tmp *= total.dtype.type(wg)
+        total += tmp
 
 
 class Ensemble(BaseModel):
@@ -227,14 +244,7 @@ class Ensemble(BaseModel):
 
     def _features(self, q: np.ndarray) -> list[np.ndarray]:
         """Per component: scores normalised per query (max 1), as float32."""
-        out = []
-        for m in self.models:
-            x = np.array(m.predict(q), dtype=np.float32)
-            mx = x.max(axis=1, keepdims=True) if x.shape[1] else np.zeros((len(x), 1), dtype=np.float32)
-            np.divide(x, mx, out=x, where=mx > 0)
-            x[mx[:, 0] <= 0] = 0.0
-            out.append(x)
-        return out
+        return [_normalise(m.predict(q), np.float32) for m in self.models]
 
     @staticmethod
     def _expand(xs: list[np.ndarray]) -> np.ndarray:
@@ -245,20 +255,41 @@ class Ensemble(BaseModel):
             out.append(np.log(np.float32(_EPS) + x))
         return np.stack(out, axis=-1)
 
-    def _valid_features(self, graph: TKG) -> tuple[np.ndarray, np.ndarray]:
-        """Features of the top candidates (equal-weight pre-ranking) of a sample of validation queries; the
-        answer sits in column 0; ``mask`` is False for other true answers at the same time (filtered)."""
-        nq = 2 * len(graph.valid)
-        rng = np.random.default_rng(self.seed)
-        keep_p = min(1.0, self.valid_queries / max(nq, 1))
+    def _replay_valid(self, graph: TKG, budget: int, rng: np.random.Generator
+                      ) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray, set[tuple[int, int]]]]:
+        """The validation days in order, as at test time: every part's memory reset to the train facts, then per day
+        ``(t, queries, sampled rows, their (s, r) keys, the day's true (key, answer) pairs)``, yielded before the
+        day's facts are observed; each query is sampled with probability ``budget`` / all validation queries."""
+        keep_p = min(1.0, budget / max(2 * len(graph.valid), 1))
         for m in self._parts():
             m.reset_memory()
             m.observe(graph.train)
+        for t, q, at in timestamp_batches(graph.valid, graph.num_relations):
+            sel = np.flatnonzero(rng.random(len(q)) < keep_p)
+            keys = q[:, 0] * (2 * graph.num_relations) + q[:, 1]
+            yield t, q, sel, keys[sel], set(zip(keys.tolist(), q[:, 2].tolist(), strict=True))
+            for m in self._parts():
+                m.observe(at)
+
+    @staticmethod
+    def _unfiltered(keys: np.ndarray, cand: np.ndarray, true: set[tuple[int, int]]) -> np.ndarray:
+        """False where candidate ``j >= 1`` of query ``i`` is another true answer of its (s, r) at that time (the
+        filtered setting); column 0 holds the query's own answer."""
+        mask = np.ones(cand.shape, dtype=bool)
+        for i in range(len(cand)):
+            for j in range(1, cand.shape[1]):
+                if (int(keys[i]), int(cand[i, j])) in true:
+                    mask[i, j] = False
+        return mask
+
+    def _valid_features(self, graph: TKG) -> tuple[np.ndarray, np.ndarray]:
+        """Features of the top candidates (equal-weight pre-ranking) of a sample of validation queries; the
+        answer sits in column 0; ``mask`` is False for other true answers at the same time (filtered)."""
+        rng = np.random.default_rng(self.seed)
         c = max(2, min(self.candidates, self.num_entities))
         negatives = min(self.negatives, (c - 1) // 3)
         feats, masks = [], []
-        for t, q, at in timestamp_batches(graph.valid, graph.num_relations):
-            sel = np.flatnonzero(rng.random(len(q)) < keep_p)
+        for t, q, sel, k_sel, true in self._replay_valid(graph, self.valid_queries, rng):
             if len(sel):
                 qt = np.column_stack([q[sel, 0], q[sel, 1], np.full(len(sel), t)])
                 xs = self._features(qt)
@@ -275,18 +306,7 @@ class Ensemble(BaseModel):
                 if self._context is not None:
                     f = np.concatenate([f, self._context.features(qt, cand)], axis=-1)
                 feats.append(f)
-                # filter: other true answers of the same (s, r) at t
-                keys = q[:, 0] * (2 * graph.num_relations) + q[:, 1]
-                true = set(zip(keys.tolist(), q[:, 2].tolist(), strict=True))
-                k_sel = keys[sel]
-                mask = np.ones(cand.shape, dtype=bool)
-                for i in range(len(sel)):
-                    for j in range(1, c):
-                        if (int(k_sel[i]), int(cand[i, j])) in true:
-                            mask[i, j] = False
-                masks.append(mask)
-            for m in self._parts():
-                m.observe(at)
+                masks.append(self._unfiltered(k_sel, cand, true))
         return np.concatenate(feats), np.concatenate(masks)
 
     @staticmethod
@@ -335,15 +355,7 @@ class Ensemble(BaseModel):
         total = np.zeros((len(q), self.num_entities), dtype=np.float32)
         tmp = np.empty_like(total)
         for k, x in xs.items():
-            wl, wg = np.float32(self.w[2 * k]), np.float32(self.w[2 * k + 1])
-            if wl:
-                np.multiply(x, wl, out=tmp)
-                total += tmp
-            if wg:
-                np.add(x, np.float32(_EPS), out=tmp)
-                np.log(tmp, out=tmp)
-                tmp *= wg
-                total += tmp
+            _add_weighted(total, x, float(self.w[2 * k]), float(self.w[2 * k + 1]), tmp)
         pick = total
         if exclude is not None:
             pick = total.copy()
@@ -367,34 +379,22 @@ class Ensemble(BaseModel):
     def _learn_reranker(self, graph: TKG, progress: bool) -> Reranker | None:
         """LambdaRank trees (:mod:`.rerank`) trained on validation queries with candidates chosen as at prediction:
         the top ``rerank`` by the component sum, history = train plus the validation facts before the query."""
-        nq = 2 * len(graph.valid)
         rng = np.random.default_rng(self.seed + 1)
-        keep_p = min(1.0, self.rerank_queries / max(nq, 1))
-        for m in self._parts():
-            m.reset_memory()
-            m.observe(graph.train)
         groups: list[np.ndarray] = []
         seen = 0
         times = np.unique(graph.valid[:, 3])
-        for i, (t, q, at) in enumerate(timestamp_batches(graph.valid, graph.num_relations)):
-            sel = np.flatnonzero(rng.random(len(q)) < keep_p)
+        for i, (t, q, sel, k_sel, true) in enumerate(self._replay_valid(graph, self.rerank_queries, rng)):
             if len(sel):
                 qt = np.column_stack([q[sel, 0], q[sel, 1], np.full(len(sel), t)])
                 ans = q[sel, 2]
                 xs = dict(enumerate(self._features(qt)))
                 total, top, x = self._top_candidates(qt, xs, exclude=ans)
-                keys = q[:, 0] * (2 * graph.num_relations) + q[:, 1]
-                true = set(zip(keys.tolist(), q[:, 2].tolist(), strict=True))
-                k_sel = keys[sel]
+                keep = self._unfiltered(k_sel, top, true)
                 for j in range(len(sel)):
-                    keep = np.array([c == ans[j] or (int(k_sel[j]), int(c)) not in true for c in top[j]])
-                    keep[0] = True
-                    higher = total[j, top[j, 1:]][keep[1:]] > total[j, ans[j]]
+                    higher = total[j, top[j, 1:]][keep[j, 1:]] > total[j, ans[j]]
                     if higher.sum() < self.rerank:  # the answer made the cut (filtered)
-                        groups.append(x[j][keep])
+                        groups.append(x[j][keep[j]])
                 seen += len(sel)
-            for m in self._parts():
-                m.observe(at)
             if progress and (i % 10 == 9 or i == len(times) - 1):
                 print(f"ensemble: re-ranker training queries {seen}, {i + 1}/{len(times)} days", file=sys.stderr)
         self.selection["rerank"] = {"top": self.rerank, "queries": seen, "groups": len(groups),
@@ -414,21 +414,17 @@ class Ensemble(BaseModel):
         if rank and self._reranker is not None and len(q):
             return self._reranked(q)
         total = np.zeros((len(q), self.num_entities), dtype=np.float64)
+        tmp = np.empty_like(total)
         need = {c // 2 for c in self._product_base_columns() if c < self._n_component_weights}
         xs: dict[int, np.ndarray] = {}
         for k, m in enumerate(self.models):
             wl, wg = float(self.w[2 * k]), float(self.w[2 * k + 1])
             if not (wl or wg) and k not in need:
                 continue  # a component the validation data gave no weight is not even run
-            x = _normalise(np.asarray(m.predict(q), dtype=np.float64))
+            x = _normalise(m.predict(q))
             if k in need:
                 xs[k] = x.astype(np.float32)
-            if wl:
-                total += wl * x
-            if wg:
-                x += _EPS
-                np.log(x, out=x)
-                total += wg * x
+            _add_weighted(total, x, wl, wg, tmp)
         if self._context is not None and len(q) and np.any(self.w[self._n_component_weights :]):
             total, _ = self._with_context(q, total, rank, xs)
         return total
@@ -483,7 +479,7 @@ class Ensemble(BaseModel):
         nc = self._n_component_weights
         if self._context is not None and np.any(self.w[nc:]):
             q = query.reshape(1, 3)
-            xs = {k: _normalise(np.asarray(self.models[k].predict(q), dtype=np.float64)).astype(np.float32)
+            xs = {k: _normalise(self.models[k].predict(q)).astype(np.float32)
                   for k in {c // 2 for c in self._product_base_columns() if c < nc}}
             f = self._candidate_features(q, np.asarray([[entity]]), xs)[0, 0]
             nctx = len(FEATURES)
