@@ -41,6 +41,7 @@ With the rules at their own defaults (lengths 1-3) instead of length 1, the same
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -110,6 +111,7 @@ class Ensemble(BaseModel):
         l2: float = 1e-2,
         rerank: int = 100,
         rerank_queries: int = 40000,
+        rerank_tail: int = 0,
         rerank_trees: int = 200,
         context: bool = True,
         context_top: int = 200,
@@ -125,6 +127,7 @@ class Ensemble(BaseModel):
         self.l2 = l2
         self.rerank = rerank
         self.rerank_queries = rerank_queries
+        self.rerank_tail = rerank_tail
         self.rerank_trees = rerank_trees
         self._reranker: Reranker | None = None
         self.context = context
@@ -378,8 +381,25 @@ class Ensemble(BaseModel):
 
     def _learn_reranker(self, graph: TKG, progress: bool) -> Reranker | None:
         """LambdaRank trees (:mod:`.rerank`) trained on validation queries with candidates chosen as at prediction:
-        the top ``rerank`` by the component sum, history = train plus the validation facts before the query."""
+        the top ``rerank`` by the component sum, history = train plus the validation facts before the query; with
+        ``rerank_tail``, also on the last days of train, scored by a twin fitted without them (:meth:`_tail_groups`)."""
         rng = np.random.default_rng(self.seed + 1)
+        groups, seen = self._rerank_groups(graph, rng, progress, "validation")
+        self.selection["rerank"] = {"top": self.rerank, "queries": seen, "groups": len(groups),
+                                    "trees": self.rerank_trees}
+        if self.rerank_tail > 0:
+            tail, tail_seen = self._tail_groups(graph, rng, progress)
+            groups += tail
+            self.selection["rerank"].update(tail_days=self.rerank_tail, tail_queries=tail_seen, tail_groups=len(tail))
+        if len(groups) < 10:
+            self.selection["rerank"]["used"] = "no: fewer than 10 validation queries to learn from"
+            return None
+        return Reranker(trees=self.rerank_trees, seed=self.seed).fit(groups)
+
+    def _rerank_groups(self, graph: TKG, rng: np.random.Generator, progress: bool, label: str
+                       ) -> tuple[list[np.ndarray], int]:
+        """The re-ranker's training groups from a replay of ``graph.valid``: per sampled query whose answer made the
+        top ``rerank`` (filtered), its candidates' features with the answer in row 0; and the number of queries."""
         groups: list[np.ndarray] = []
         seen = 0
         times = np.unique(graph.valid[:, 3])
@@ -396,13 +416,27 @@ class Ensemble(BaseModel):
                         groups.append(x[j][keep[j]])
                 seen += len(sel)
             if progress and (i % 10 == 9 or i == len(times) - 1):
-                print(f"ensemble: re-ranker training queries {seen}, {i + 1}/{len(times)} days", file=sys.stderr)
-        self.selection["rerank"] = {"top": self.rerank, "queries": seen, "groups": len(groups),
-                                    "trees": self.rerank_trees}
-        if len(groups) < 10:
-            self.selection["rerank"]["used"] = "no: fewer than 10 validation queries to learn from"
-            return None
-        return Reranker(trees=self.rerank_trees, seed=self.seed).fit(groups)
+                print(f"ensemble: re-ranker training queries ({label}) {seen}, {i + 1}/{len(times)} days",
+                      file=sys.stderr)
+        return groups, seen
+
+    def _tail_groups(self, graph: TKG, rng: np.random.Generator, progress: bool) -> tuple[list[np.ndarray], int]:
+        """More training groups for the re-ranker, from the last ``rerank_tail`` days of train: a twin ensemble (same
+        components and settings, this ensemble's weights) is fitted on the train facts before those days, tuning on
+        them as on a validation split, and replays them. The components never saw the facts they score, as at
+        prediction (groups scored by components fitted on them teach the trees to trust memorised answers)."""
+        times = np.unique(graph.train[:, 3])
+        if len(times) <= 2 * self.rerank_tail:
+            return [], 0
+        cut = times[-self.rerank_tail]
+        tr = graph.train
+        fold = dataclasses.replace(graph, train=tr[tr[:, 3] < cut], valid=tr[tr[:, 3] >= cut], test=tr[:0])
+        if progress:
+            print(f"ensemble: twin fitted without the last {self.rerank_tail} days of train", file=sys.stderr)
+        cfg = self.config() | {"weights": tuple(self.w.tolist()), "rerank_tail": 0}  # fixed weights: no learning
+        twin = Ensemble(**cfg).fit(fold, progress=progress)
+        twin._pmu, twin._psd = self._pmu, self._psd
+        return twin._rerank_groups(fold, rng, progress, f"last {self.rerank_tail} days of train")
 
     def predict(self, queries: np.ndarray) -> np.ndarray:
         return self._scores(self._check(queries), rank=True)
