@@ -141,3 +141,44 @@ def test_ensemble_reranks_its_top_candidates_and_explains_why(tmp_path: Path):
     assert any(r.kind == "rerank" and "re-ranker: 1 of the top 8" in r.text for r in reasons)
     m3 = get_model("ensemble", components=comps, valid_queries=100, candidates=10, negatives=3, rerank=0).fit(g)
     assert m3._reranker is None and "rerank" not in m3.selection
+
+
+def test_reranker_also_learns_from_the_end_of_train_scored_by_a_twin_that_never_saw_it(monkeypatch):
+    from redline.forecast.models.ensemble import Ensemble
+
+    g = _pattern_graph()
+    calls = []
+    original = Ensemble._rerank_groups
+
+    def spy(self, graph, rng, progress, label):
+        calls.append((label, graph, list(self.models)))
+        return original(self, graph, rng, progress, label)
+
+    monkeypatch.setattr(Ensemble, "_rerank_groups", spy)
+    comps = (("recurrency", {"lam": 0.1, "alpha": 0.9}), ("decay", {"key": "s", "lam": 0.5}))
+    m = get_model("ensemble", components=comps, valid_queries=100, candidates=10, negatives=3, rerank=8,
+                  rerank_trees=5, rerank_tail=10).fit(g)
+    assert [c[0] for c in calls] == ["validation", "last 10 days of train"]
+    label, fold, twin_models = calls[1]
+    np.testing.assert_array_equal(fold.valid, g.train[g.train[:, 3] >= 50])  # the last 10 timestamps of train
+    assert fold.train[:, 3].max() == 49 and len(fold.test) == 0
+    assert all(a is not b for a, b in zip(twin_models, m.models, strict=True))  # components fitted without them
+    sel = m.selection["rerank"]
+    assert sel["tail_days"] == 10 and sel["tail_groups"] > 0 and m._reranker is not None
+    calls.clear()  # a validation split with enough queries for the budget: no twin
+    m2 = get_model("ensemble", components=comps, valid_queries=100, candidates=10, negatives=3, rerank=8,
+                   rerank_trees=5, rerank_tail=10, rerank_queries=10).fit(g)
+    assert [c[0] for c in calls] == ["validation"] and "tail_groups" not in m2.selection["rerank"]
+
+
+def test_ensemble_threads_change_speed_not_scores():
+    g = _pattern_graph()
+    comps = (("recurrency", {"lam": 0.1, "alpha": 0.9}), ("decay", {"key": "s", "lam": 0.5}),
+             ("tlogic", {"max_length": 1, "lam": 0.1}))
+    q = np.array([[s, r, 71] for s in range(4) for r in (0, 1, 3, 4)])
+    one = get_model("ensemble", components=comps, valid_queries=100, candidates=10, negatives=3, rerank=8,
+                    rerank_trees=5, threads=1).fit(g)
+    two = get_model("ensemble", components=comps, valid_queries=100, candidates=10, negatives=3, rerank=8,
+                    rerank_trees=5, threads=2).fit(g)
+    np.testing.assert_array_equal(one.w, two.w)
+    np.testing.assert_array_equal(one.predict(q), two.predict(q))
