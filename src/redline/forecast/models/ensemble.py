@@ -92,17 +92,20 @@ def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def _run_rows(fn: Any, n: int, threads: int) -> None:
-    """``fn(lo, hi)`` over ``threads`` contiguous slices of ``range(n)``, side by side (numpy releases the GIL)."""
-    if threads < 2 or n < 2 * threads:
-        fn(0, n)
-        return
+def _in_threads(fn: Any, items: list[Any], threads: int) -> list[Any]:
+    """``[fn(x) for x in items]``, on up to ``threads`` threads side by side (numpy releases the GIL)."""
+    if threads < 2 or len(items) < 2:
+        return [fn(x) for x in items]
     from concurrent.futures import ThreadPoolExecutor
 
-    cuts = np.linspace(0, n, threads + 1).astype(int)
-    with ThreadPoolExecutor(max_workers=threads) as ex:
-        for f in [ex.submit(fn, int(a), int(b)) for a, b in zip(cuts[:-1], cuts[1:], strict=True)]:
-            f.result()
+    with ThreadPoolExecutor(max_workers=min(threads, len(items))) as ex:
+        return list(ex.map(fn, items))
+
+
+def _run_rows(fn: Any, n: int, threads: int) -> None:
+    """``fn(lo, hi)`` over ``threads`` contiguous slices of ``range(n)`` (one slice when ``n`` is small)."""
+    cuts = np.linspace(0, n, threads + 1).astype(int) if n >= 2 * threads else np.asarray([0, n])
+    _in_threads(lambda ab: fn(*ab), [(int(a), int(b)) for a, b in zip(cuts[:-1], cuts[1:], strict=True)], threads)
 
 
 def _normalise(s: np.ndarray, dtype: Any = np.float64) -> np.ndarray:
@@ -280,13 +283,7 @@ class Ensemble(BaseModel):
     def _features(self, q: np.ndarray) -> list[np.ndarray]:
         """Per component: scores normalised per query (max 1), as float32; the components run side by side on
         ``threads`` threads (numpy releases the GIL in their array work; each component owns its memory)."""
-        threads = self.threads or _cores()
-        if threads < 2 or len(self.models) < 2:
-            return [_normalise(m.predict(q), np.float32) for m in self.models]
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(max_workers=min(threads, len(self.models))) as ex:
-            return list(ex.map(lambda m: _normalise(m.predict(q), np.float32), self.models))
+        return _in_threads(lambda m: _normalise(m.predict(q), np.float32), self.models, self.threads or _cores())
 
     @staticmethod
     def _expand(xs: list[np.ndarray]) -> np.ndarray:
