@@ -143,7 +143,7 @@ class Ensemble(BaseModel):
         negatives: int = 30,
         l2: float = 1e-2,
         rerank: int = 100,
-        rerank_queries: int = 100_000,
+        rerank_queries: int = 60_000,
         rerank_tail: int = 30,
         rerank_trees: int = 200,
         context: bool = True,

@@ -106,6 +106,7 @@ class Reranker:
         # the groups go in as they are (LightGBM bins a list of arrays): no concatenated copy of them all
         ds = lgb.Dataset(x, y, group=sizes, categorical_feature=[x[0].shape[1] - 1])
         self.booster = lgb.train(params, ds, num_boost_round=self.trees)
+        self.booster.free_dataset()  # the binned training data is not needed to predict
         return self
 
     def score(self, x: np.ndarray) -> np.ndarray:
