@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
@@ -27,7 +28,12 @@ from redline.errors import ModelError
 from ..data import TKG, with_inverse
 from ..index import FactIndex
 
-__all__ = ["Reason", "Answer", "BaseModel"]
+__all__ = ["Reason", "Answer", "BaseModel", "cores"]
+
+
+def cores() -> int:
+    """The cores this process may use (its CPU affinity where the platform has one)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,6 @@ With the rules at their own defaults (lengths 1-3) instead of length 1, the same
 from __future__ import annotations
 
 import dataclasses
-import os
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -64,7 +63,7 @@ from redline.errors import ModelError
 
 from ..data import TKG
 from ..evaluate import timestamp_batches
-from .base import BaseModel, Reason
+from .base import BaseModel, Reason, cores
 from .context import FEATURES, Context
 from .rerank import QUERY_FEATURES, Reranker
 
@@ -85,11 +84,6 @@ DEFAULT_COMPONENTS: tuple[tuple[str, dict[str, Any]], ...] = (
 #: component's name stands for its normalised score, other names are context features
 PRODUCTS = ("recurrency", "tlogic", "same_country", "type_logp", "last_sro", "count_sro", "last_so", "activity_1")
 _EPS = 1e-4
-
-
-def _cores() -> int:
-    """The cores this process may use."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def _in_threads(fn: Any, items: list[Any], threads: int) -> list[Any]:
@@ -193,6 +187,10 @@ class Ensemble(BaseModel):
             m.observe(facts)
 
     @property
+    def _threads(self) -> int:
+        return self.threads or cores()
+
+    @property
     def _n_component_weights(self) -> int:
         return 2 * len(self.models)
 
@@ -283,7 +281,7 @@ class Ensemble(BaseModel):
     def _features(self, q: np.ndarray) -> list[np.ndarray]:
         """Per component: scores normalised per query (max 1), as float32; the components run side by side on
         ``threads`` threads (numpy releases the GIL in their array work; each component owns its memory)."""
-        return _in_threads(lambda m: _normalise(m.predict(q), np.float32), self.models, self.threads or _cores())
+        return _in_threads(lambda m: _normalise(m.predict(q), np.float32), self.models, self._threads)
 
     @staticmethod
     def _expand(xs: list[np.ndarray]) -> np.ndarray:
@@ -405,7 +403,7 @@ class Ensemble(BaseModel):
                 pick[np.arange(hi - lo), exclude[lo:hi]] = -np.inf
             top[lo:hi] = np.argpartition(-pick, k - 1, axis=1)[:, :k]
 
-        _run_rows(rows, len(q), self.threads or _cores())
+        _run_rows(rows, len(q), self._threads)
         if exclude is not None:
             top = np.column_stack([exclude, top])
         return total, top, self._rerank_features(q, top, total, xs)

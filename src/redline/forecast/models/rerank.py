@@ -34,12 +34,13 @@ a second pair), 350 trees at rate 0.03 0.4772, 31 leaves with at least 100 rows 
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import numpy as np
 
 from redline.errors import ModelError
+
+from .base import cores
 
 __all__ = ["Reranker", "QUERY_FEATURES"]
 
@@ -89,8 +90,7 @@ class Reranker:
 
     @property
     def _threads(self) -> int:
-        return self.threads or max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-                                   else (os.cpu_count() or 1))
+        return self.threads or cores()
 
     def fit(self, x: list[np.ndarray]) -> Reranker:
         """Train on groups: each array ``(c_i, F)`` holds one query's candidates, the answer in row 0."""
