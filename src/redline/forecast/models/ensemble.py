@@ -84,6 +84,7 @@ DEFAULT_COMPONENTS: tuple[tuple[str, dict[str, Any]], ...] = (
 #: component's name stands for its normalised score, other names are context features
 PRODUCTS = ("recurrency", "tlogic", "same_country", "type_logp", "last_sro", "count_sro", "last_so", "activity_1")
 _EPS = 1e-4
+_CHUNK = 1024  # queries scored at once while the re-ranker's training days are replayed
 
 
 def _in_threads(fn: Any, items: list[Any], threads: int) -> list[Any]:
@@ -137,7 +138,7 @@ class Ensemble(BaseModel):
         negatives: int = 30,
         l2: float = 1e-2,
         rerank: int = 100,
-        rerank_queries: int = 60_000,
+        rerank_queries: int = 100_000,
         rerank_tail: int = 30,
         rerank_trees: int = 200,
         context: bool = True,
@@ -426,7 +427,7 @@ class Ensemble(BaseModel):
         groups, seen = self._rerank_groups(graph, rng, progress, "validation")
         self.selection["rerank"] = {"top": self.rerank, "queries": seen, "groups": len(groups),
                                     "trees": self.rerank_trees}
-        if self.rerank_tail > 0 and 2 * len(graph.valid) < self.rerank_queries:  # validation alone is short of data
+        if self.rerank_tail > 0 and 2 * len(graph.valid) < self.rerank_queries // 2:  # validation is short of data
             tail, tail_seen = self._tail_groups(graph, rng, progress)
             groups += tail
             self.selection["rerank"].update(tail_days=self.rerank_tail, tail_queries=tail_seen, tail_groups=len(tail))
@@ -443,17 +444,19 @@ class Ensemble(BaseModel):
         seen = 0
         times = np.unique(graph.valid[:, 3])
         for i, (t, q, sel, k_sel, true) in enumerate(self._replay_valid(graph, self.rerank_queries, rng)):
-            if len(sel):
-                qt = np.column_stack([q[sel, 0], q[sel, 1], np.full(len(sel), t)])
-                ans = q[sel, 2]
+            # in chunks: the components score every entity for each query, so a whole day at once would hold
+            # components x queries x entities floats, a size that grew with the budget (ICEWS18: gigabytes)
+            for lo in range(0, len(sel), _CHUNK):
+                part, ans = sel[lo:lo + _CHUNK], q[sel[lo:lo + _CHUNK], 2]
+                qt = np.column_stack([q[part, 0], q[part, 1], np.full(len(part), t)])
                 xs = dict(enumerate(self._features(qt)))
                 total, top, x = self._top_candidates(qt, xs, exclude=ans)
-                keep = self._unfiltered(k_sel, top, true)
-                for j in range(len(sel)):
+                keep = self._unfiltered(k_sel[lo:lo + _CHUNK], top, true)
+                for j in range(len(part)):
                     higher = total[j, top[j, 1:]][keep[j, 1:]] > total[j, ans[j]]
                     if higher.sum() < self.rerank:  # the answer made the cut (filtered)
                         groups.append(x[j][keep[j]])
-                seen += len(sel)
+            seen += len(sel)
             if progress and (i % 10 == 9 or i == len(times) - 1):
                 print(f"ensemble: re-ranker training queries ({label}) {seen}, {i + 1}/{len(times)} days",
                       file=sys.stderr)
