@@ -32,8 +32,9 @@ SETTINGS = {
     "tlogic": "rules of length 1-3 learned on train by temporal random walks; a and decay rate chosen on valid MRR",
     "ensemble": "components fitted on train (recurrency and tlogic tune on valid as above; embed and propagate on "
     "train only); weights learned on valid (softmax cross-entropy); top 100 re-ranked by LambdaRank trees trained on "
-    "valid queries (candidates drawn as at prediction; up to 60,000, and when valid has fewer, also the last 30 days "
-    "of train scored by a twin fitted without them); components and re-ranker settings chosen on ICEWS14 valid",
+    "valid queries (candidates drawn as at prediction; up to 100,000, and when valid has fewer than half that, also "
+    "the last 30 days of train scored by a twin fitted without them); components and re-ranker settings chosen on "
+    "ICEWS14 valid",
 }
 
 
