@@ -182,3 +182,18 @@ def test_ensemble_threads_change_speed_not_scores():
                     rerank_trees=5, threads=2).fit(g)
     np.testing.assert_array_equal(one.w, two.w)
     np.testing.assert_array_equal(one.predict(q), two.predict(q))
+
+
+def test_reranker_training_days_scored_in_chunks_give_the_same_groups(monkeypatch):
+    from redline.forecast.models import ensemble as ens
+
+    g = _pattern_graph()
+    comps = (("recurrency", {"lam": 0.1, "alpha": 0.9}), ("decay", {"key": "s", "lam": 0.5}))
+    cfg = dict(components=comps, valid_queries=100, candidates=10, negatives=3, rerank=8, rerank_trees=5,
+               rerank_tail=0)
+    q = np.array([[s, r, 71] for s in range(4) for r in (0, 1, 3, 4)])
+    whole = get_model("ensemble", **cfg).fit(g)
+    monkeypatch.setattr(ens, "_CHUNK", 1)  # every query of a day on its own
+    chunked = get_model("ensemble", **cfg).fit(g)
+    assert chunked.selection["rerank"] == whole.selection["rerank"] and whole.selection["rerank"]["groups"] >= 10
+    np.testing.assert_array_equal(chunked.predict(q), whole.predict(q))
