@@ -452,12 +452,13 @@ class Ensemble(BaseModel):
             # in chunks: the components score every entity for each query, so a whole day at once would hold
             # components x queries x entities floats, a size that grew with the budget (ICEWS18: gigabytes)
             for lo in range(0, len(sel), _CHUNK):
-                part, ans = sel[lo:lo + _CHUNK], q[sel[lo:lo + _CHUNK], 2]
-                qt = np.column_stack([q[part, 0], q[part, 1], np.full(len(part), t)])
+                rows, keys = sel[lo:lo + _CHUNK], k_sel[lo:lo + _CHUNK]
+                qt = np.column_stack([q[rows, 0], q[rows, 1], np.full(len(rows), t)])
+                ans = q[rows, 2]
                 xs = dict(enumerate(self._features(qt)))
                 total, top, x = self._top_candidates(qt, xs, exclude=ans)
-                keep = self._unfiltered(k_sel[lo:lo + _CHUNK], top, true)
-                for j in range(len(part)):
+                keep = self._unfiltered(keys, top, true)
+                for j in range(len(rows)):
                     higher = total[j, top[j, 1:]][keep[j, 1:]] > total[j, ans[j]]
                     if higher.sum() < self.rerank:  # the answer made the cut (filtered)
                         groups.append(x[j][keep[j]])
