@@ -233,6 +233,21 @@ def test_a_row_of_empty_fields_is_quarantined_not_fatal(tmp_path: Path) -> None:
     assert (rep.stored, rep.quarantined) == (2, 1)
 
 
+def test_a_short_row_of_junk_is_quarantined_for_its_column_count_not_its_first_value(tmp_path: Path) -> None:
+    # DuckDB reports both the missing columns and the unreadable "a"; the column count is the reason a user can act on
+    f = tmp_path / "x.export.CSV"
+    f.write_bytes(v2_file([row(V2, 0), "a\tb\tc\td\te", row(V2, 2), "\t".join(row(V2, 3).split("\t") + ["z"])]))
+    st, rep = _ingest(tmp_path, "gdelt.v2", [str(f)])
+    try:
+        q = st.sql("SELECT line, reason FROM quarantine ORDER BY line")
+    finally:
+        st.close()
+    assert (rep.stored, rep.quarantined) == (2, 2)
+    assert q["line"].tolist() == [2, 4]
+    assert q["reason"][0] == "MISSING COLUMNS: Expected Number of Columns: 61 Found: 5"
+    assert q["reason"][1].startswith("TOO MANY COLUMNS: Expected Number of Columns: 61")
+
+
 def test_gdelt2_missing_listed_file_fails_unless_skipped(site: Site, caplog: pytest.LogCaptureFixture) -> None:
     _serve_range(site)
     del site.files["/gdeltv2/20241101001500.export.CSV.zip"]

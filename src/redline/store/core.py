@@ -361,7 +361,9 @@ class Store:
                 "INSERT INTO quarantine SELECT ?, ?, ?, line, "
                 "min_by(error_type || ': ' || regexp_replace(regexp_replace(error_message, 'to .ENUM.*$', "
                 "'to a known code'), 'Error when converting column \"[^\"]*\". ', ''), "
-                "coalesce(column_idx, 0)), any_value(csv_line) "
+                # a wrong number of columns explains the line before any cast error in it
+                "CASE WHEN error_type IN ('MISSING COLUMNS', 'TOO MANY COLUMNS') THEN -1 "
+                "ELSE coalesce(column_idx, 0) END), any_value(csv_line) "
                 "FROM _rej GROUP BY line",
                 [run_id, dataset, spec.origin],
             ).fetchone()
