@@ -867,8 +867,6 @@ class Coder:
 
     def _accusations(self, said: list[Event], inside: list[Event]) -> list[Event]:
         """"X said Y attacked Z": besides the attack, X accuses Y (CAMEO 112) when Y is another country's actor."""
-        from dataclasses import replace
-
         from redline.ontology import cameo, plover
 
         info = cameo.get("112")
@@ -1470,8 +1468,6 @@ class Coder:
     def _reclassify(self, sent: Any, events: list[Event]) -> list[Event]:
         """Let the trained classifier relabel the sentence's first asserted event when the labels disagree. The
         classifier's parse features come from the parse the coder already made (no second spaCy pass)."""
-        from dataclasses import replace
-
         from redline.coding.train import label_of_code, parse_tokens, rule_tokens
         from redline.ontology import cameo, plover
 
