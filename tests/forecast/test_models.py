@@ -184,7 +184,7 @@ def test_ensemble_threads_change_speed_not_scores():
     np.testing.assert_array_equal(one.predict(q), two.predict(q))
 
 
-def test_reranker_training_days_scored_in_chunks_give_the_same_groups(monkeypatch):
+def test_validation_days_scored_in_chunks_give_the_same_weights_and_groups(monkeypatch):
     from redline.forecast.models import ensemble as ens
 
     g = _pattern_graph()
@@ -196,4 +196,5 @@ def test_reranker_training_days_scored_in_chunks_give_the_same_groups(monkeypatc
     monkeypatch.setattr(ens, "_CHUNK", 1)  # every query of a day on its own
     chunked = get_model("ensemble", **cfg).fit(g)
     assert chunked.selection["rerank"] == whole.selection["rerank"] and whole.selection["rerank"]["groups"] >= 10
+    np.testing.assert_array_equal(chunked.w, whole.w)  # the weights' replay is chunked too
     np.testing.assert_array_equal(chunked.predict(q), whole.predict(q))
