@@ -198,3 +198,16 @@ def test_validation_days_scored_in_chunks_give_the_same_weights_and_groups(monke
     assert chunked.selection["rerank"] == whole.selection["rerank"] and whole.selection["rerank"]["groups"] >= 10
     np.testing.assert_array_equal(chunked.w, whole.w)  # the weights' replay is chunked too
     np.testing.assert_array_equal(chunked.predict(q), whole.predict(q))
+
+
+def test_ensemble_without_sampled_validation_queries_keeps_default_weights():
+    g = _pattern_graph()
+    comps = (("recurrency", {"lam": 0.1, "alpha": 0.9}), ("decay", {"key": "s", "lam": 0.5}))
+    m = get_model("ensemble", components=comps, valid_queries=100, candidates=10, negatives=3, rerank=8,
+                  rerank_trees=5, rerank_tail=0).fit(g)
+    assert m.selection["on"] == "valid" and m._reranker is not None
+    m.valid_queries = 0
+    m.fit(g)  # a refit that learns nothing keeps neither the old weights nor the old trees
+    assert m.selection["on"].startswith("default") and m._reranker is None
+    np.testing.assert_array_equal(m.w, m._default_weights(len(m.w)))
+    assert m.predict(np.array([[0, 1, 71]])).shape == (1, g.num_entities)

@@ -228,6 +228,7 @@ class Ensemble(BaseModel):
         if not self.components:
             raise ModelError("ensemble needs at least one component")
         self.models = []
+        self._reranker = None  # a refit that learns no trees keeps none from an earlier fit
         for name, cfg in self.components:
             if progress:
                 print(f"ensemble: fitting {name} {cfg}", file=sys.stderr)
@@ -249,6 +250,9 @@ class Ensemble(BaseModel):
             self.selection = {"on": "default", "weights": self.w.tolist()}
             return
         feats, mask = self._valid_features(graph)
+        if len(feats) == 0:  # no validation query sampled (valid_queries=0): nothing to learn from
+            self.selection = {"on": "default (no validation query sampled)", "weights": self.w.tolist()}
+            return
         if nb:
             base = self._product_base(feats)
             self._pmu = base.reshape(-1, nb).mean(axis=0).astype(np.float64)
@@ -257,7 +261,6 @@ class Ensemble(BaseModel):
         self.w = self._learn(feats, mask, progress)
         self.selection = {"on": "valid", "weights": [round(x, 4) for x in self.w.tolist()],
                           "valid_queries": int(feats.shape[0]), "valid_mrr_candidates": self._mrr(feats, mask, self.w)}
-        self._reranker = None
         if self.rerank > 1 and self._context is not None:
             self._reranker = self._learn_reranker(graph, progress)
 
@@ -377,6 +380,8 @@ class Ensemble(BaseModel):
                     f = np.concatenate([f, self._context.features(ch.queries, cand)], axis=-1)
                 feats.append(f)
                 masks.append(self._unfiltered(ch.keys, cand, ch.true))
+        if not feats:
+            return np.zeros((0, c, 0), dtype=np.float32), np.zeros((0, c), dtype=bool)
         return np.concatenate(feats), np.concatenate(masks)
 
     @staticmethod
