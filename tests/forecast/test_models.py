@@ -211,3 +211,19 @@ def test_ensemble_without_sampled_validation_queries_keeps_default_weights():
     assert m.selection["on"].startswith("default") and m._reranker is None
     np.testing.assert_array_equal(m.w, m._default_weights(len(m.w)))
     assert m.predict(np.array([[0, 1, 71]])).shape == (1, g.num_entities)
+
+
+def test_answer_scores_are_comparable_across_queries_for_the_question_feature():
+    from redline.forecast.questions import tkg_scores
+
+    g = _pattern_graph()
+    src, cls, dst, day = np.array([0, 1, 2]), np.array([1, 1, 0]), np.array([10, 11, 5]), np.array([71, 71, 72])
+    rec = get_model("recurrency", lam=0.1, alpha=0.9).fit(g)
+    q = np.column_stack([src, cls, day])
+    np.testing.assert_allclose(tkg_scores(rec, src, dst, cls, day), rec.predict(q)[np.arange(3), dst])
+    ens = get_model("ensemble", components=(("recurrency", {"lam": 0.1, "alpha": 0.9}),), valid_queries=100,
+                    candidates=10, negatives=3, rerank=8, rerank_trees=5, rerank_tail=0).fit(g)
+    assert ens._reranker is not None and ens.predict(q)[np.arange(3), dst].max() >= 1.0  # positions, not chances
+    sc = tkg_scores(ens, src, dst, cls, day)
+    np.testing.assert_allclose(sc, ens.proba(q)[np.arange(3), dst])
+    assert ((sc >= 0) & (sc <= 1)).all()

@@ -659,12 +659,13 @@ def _fit_tkg(ev: EventArrays, valid_from: int, test_from: int, model: str) -> An
 
 
 def tkg_scores(m: Any, src: np.ndarray, dst: np.ndarray, cls: np.ndarray, day: np.ndarray) -> np.ndarray:
-    """The model's score for ``dst`` as the object of (src, cls, ?, day), one per row."""
+    """The model's score for ``dst`` as the object of (src, cls, ?, day), one per row (``answer_scores``: comparable
+    across rows)."""
     out = np.zeros(len(src))
     for d in np.unique(day):
         sel = np.nonzero(day == d)[0]
         pairs = np.unique(np.column_stack([src[sel], cls[sel]]), axis=0)
-        sc = m.predict(np.column_stack([pairs[:, 0], pairs[:, 1], np.full(len(pairs), int(d))]))
+        sc = m.answer_scores(np.column_stack([pairs[:, 0], pairs[:, 1], np.full(len(pairs), int(d))]))
         index = {(int(a), int(b)): i for i, (a, b) in enumerate(pairs)}
         rows = np.array([index[(int(a), int(b))] for a, b in zip(src[sel], cls[sel], strict=True)])
         out[sel] = sc[rows, dst[sel]]

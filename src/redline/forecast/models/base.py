@@ -146,6 +146,11 @@ class BaseModel:
         tot = s.sum(axis=1, keepdims=True)
         return np.where(tot > 0, s / np.where(tot > 0, tot, 1.0), 1.0 / max(s.shape[1], 1))
 
+    def answer_scores(self, queries: np.ndarray) -> np.ndarray:
+        """Scores comparable across queries, for use as a feature elsewhere (the question forecaster): ``predict``'s
+        by default; a model whose ``predict`` only orders the answers of each query overrides this."""
+        return np.asarray(self.predict(queries), dtype=np.float64)
+
     def explain(self, query: tuple[int, int, int], k: int = 5) -> list[Answer]:
         """Top ``k`` answers of one query ``(s, r, t)`` with the reasons behind each."""
         q = self._check(np.asarray([query]))

@@ -574,6 +574,11 @@ class Ensemble(BaseModel):
         p = np.exp(logit)
         return p / p.sum(axis=1, keepdims=True)
 
+    def answer_scores(self, queries: np.ndarray) -> np.ndarray:
+        """``proba``: with the re-ranker, ``predict`` gives the top answers positions above a floor (>= 1), which
+        order each query's answers but mean nothing across queries."""
+        return self.proba(queries)
+
     def _explain(self, query: np.ndarray, entity: int) -> list[Reason]:
         out = []
         for k, m in enumerate(self.models):
