@@ -155,3 +155,28 @@ def test_typed_prior_spreads_each_kind_probability_over_its_active_members(tmp_p
     assert s[0, 9] == pytest.approx(probs[citizen_same])
     m2 = model_class("typed").load(m.save(tmp_path / "typed.npz"))
     np.testing.assert_allclose(m2.predict(np.array([[3, 0, 7]])), s[:1])
+
+
+def test_kin_scores_compatriots_answers_and_answers_spread_over_their_country(tmp_path: Path):
+    # Australian police (0) arrested Citizen (Australia) (2) at 0 and 2; Japanese police (3) Citizen (Japan) (9) at 1;
+    # Australia (1) met Japan (4) at 3, and UBS (6: no country) the Japanese police
+    train = np.array([[0, 0, 2, 0], [0, 0, 2, 2], [3, 0, 9, 1], [1, 1, 4, 3], [6, 1, 3, 3]])
+    g = from_quads(train, name="ctx", num_entities=len(NAMES), num_relations=2, entity_names=dict(enumerate(NAMES)))
+    sub = get_model("kin", key="subject", lam=1.0).fit(g)
+    # Citizen (Australia) never arrested anyone: its compatriot the police did, at 0 and 2 (before t=4)
+    s = sub.predict(np.array([[2, 0, 4], [2, 0, 1]]))
+    assert s[0, 2] == pytest.approx(2.0 ** -4 + 2.0 ** -2)
+    assert s[0, 9] == 0.0  # the Japanese arrest is not its compatriots'
+    assert s[1, 2] == pytest.approx(2.0 ** -1)  # only the past: the arrest at 2 is not seen at 1
+    assert not sub.predict(np.array([[6, 0, 4]])).any()  # UBS has no compatriots and did nothing with relation 0
+    ans = get_model("kin", key="answer", lam=1.0).fit(g)
+    # Australia (1) met Japan (4) at 3: at 4 the Japanese share that answer by their activity before 4
+    a = ans.predict(np.array([[1, 1, 4]]))[0]
+    assert a[[3, 4, 9]].sum() == pytest.approx(2.0 ** -1)
+    # activity: the Japanese police at 1 and 3 (the UBS fact's inverse), Japan at 3, Citizen (Japan) at 1
+    assert a[3] > a[4] > a[9] > 0.0
+    assert a[[0, 2, 5, 6, 7, 8]].sum() == 0.0
+    with pytest.raises(ModelError):
+        get_model("kin", key="country")
+    again = model_class("kin").load(ans.save(tmp_path / "kin.npz"))
+    np.testing.assert_allclose(again.predict(np.array([[1, 1, 4]]))[0], a)

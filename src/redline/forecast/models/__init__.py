@@ -18,6 +18,7 @@ MODELS: dict[str, tuple[str, str]] = {
     "embed": ("redline.forecast.models.embed", "Embed"),
     "propagate": ("redline.forecast.models.propagate", "Propagate"),
     "typed": ("redline.forecast.models.context", "TypedPrior"),
+    "kin": ("redline.forecast.models.context", "Kin"),
 }
 DEFAULT_MODEL = "ensemble"
 

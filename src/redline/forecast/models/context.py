@@ -40,9 +40,9 @@ from redline.ontology import countries as ontology_countries
 
 from ..data import TKG
 from ..index import expand_ranges
-from .base import BaseModel
+from .base import BaseModel, Reason
 
-__all__ = ["Context", "FEATURES", "entity_meta"]
+__all__ = ["Context", "FEATURES", "Kin", "TypedPrior", "entity_meta"]
 
 FEATURES = ("same_country", "country_entity", "type_logp", "last_sro", "count_sro", "last_so", "count_so",
             "last_rev", "count_rev", "activity_0.05", "activity_0.3", "activity_1", "answer_rel")
@@ -314,3 +314,69 @@ class TypedPrior(BaseModel):
         self._ctx.num_entities, self._ctx.num_relations = self.num_entities, self.num_relations
         self._ctx._set_state(state)
         self._ctx._fitted = True
+
+
+class Kin(BaseModel):
+    """Answers generalised over countries (countries as in :func:`entity_meta`), decayed at rate ``lam`` per step:
+
+    * ``key="subject"``: ``score(o) = sum 2 ** (-lam * (t - t_f))`` over past facts ``(s', r, o)`` whose subject
+      ``s'`` belongs to the country of the query's subject (what its compatriots did with this relation, and to
+      whom);
+    * ``key="answer"``: ``score(o) = D(s, r, country of o) * share of o in its country's recent activity``, where
+      ``D`` sums the decayed past facts ``(s, r, o')`` over the answers ``o'`` of that country (an entity without a
+      country is its own group).
+    """
+
+    name = "kin"
+    KEYS = ("subject", "answer")
+
+    def __init__(self, key: str = "subject", lam: float = 0.1) -> None:
+        super().__init__()
+        if key not in self.KEYS:
+            raise ModelError(f"kin: key must be one of {self.KEYS}, got {key!r}")
+        self.key = key
+        self.lam = lam
+        self.country = np.zeros(0, dtype=np.int64)
+
+    def _fit(self, graph: TKG, *, progress: bool) -> None:
+        self.country = entity_meta(graph.entity_names, graph.train, graph.num_entities)[0]
+
+    def _groups(self) -> np.ndarray:
+        """Group of each entity: its country, or a group of its own."""
+        nc = int(self.country.max(initial=-1)) + 1
+        return np.where(self.country >= 0, self.country, nc + np.arange(len(self.country)))
+
+    def predict(self, queries: np.ndarray) -> np.ndarray:
+        import scipy.sparse as sp
+
+        q = self._check(queries)
+        e, r2 = self.num_entities, 2 * self.num_relations
+        out = np.zeros((len(q), e))
+        mem = self.memory()
+        g = self._groups()
+        ng = int(g.max(initial=-1)) + 1
+        for t in np.unique(q[:, 2]).tolist():
+            rows = np.flatnonzero(q[:, 2] == t)
+            h = mem[mem[:, 3] < t]
+            w = np.exp2(-self.lam * (t - h[:, 3]).astype(np.float64))
+            qs, qr = q[rows, 0], q[rows, 1]
+            if self.key == "subject":
+                m = sp.csr_matrix((w, (g[h[:, 0]] * r2 + h[:, 1], h[:, 2])), shape=(ng * r2, e))
+                out[rows] = m[g[qs] * r2 + qr].toarray()
+                continue
+            m = sp.csr_matrix((w, (h[:, 0] * r2 + h[:, 1], g[h[:, 2]])), shape=(e * r2, ng))
+            act = np.bincount(h[:, 0], weights=w, minlength=e) + 1e-3
+            share = act / np.bincount(g, weights=act, minlength=ng)[g]
+            out[rows] = m[qs * r2 + qr].toarray()[:, g] * share[None, :]
+        return out
+
+    def _explain(self, query: np.ndarray, entity: int) -> list[Reason]:
+        s = float(self.predict(query.reshape(1, 3))[0, entity])
+        what = {"subject": "answers of the subject's compatriots", "answer": "the subject's answers in this country"}
+        return [Reason("prior", f"decayed count of {what[self.key]}: {s:.3g}", s)] if s > 0 else []
+
+    def _state(self) -> dict[str, np.ndarray]:
+        return {"country": self.country}
+
+    def _set_state(self, state: dict[str, np.ndarray]) -> None:
+        self.country = state["country"]

@@ -94,6 +94,8 @@ DEFAULT_COMPONENTS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("propagate", {"key": "any"}),
     ("embed", {}),
     ("typed", {}),
+    ("kin", {"key": "subject"}),
+    ("kin", {"key": "answer"}),
 )
 #: features whose pairwise products (standardised on the validation candidates) the ensemble also weighs: a
 #: component's name stands for its normalised score, other names are context features
