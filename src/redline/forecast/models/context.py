@@ -394,7 +394,8 @@ class Kin(BaseModel):
             qs, qr = q[rows, 0], q[rows, 1]
             x = m[g[qs] * r2 + qr] if share is None else m[qs * r2 + qr] @ share
             x.sum_duplicates()
-            # scattered into the dense rows directly (scipy's toarray of these rows was ten times slower)
+            # the sparse rows scattered into the output (densifying the group columns and indexing them per entity
+            # took three times as long on an ICEWS18 day)
             row = np.repeat(rows, np.diff(x.indptr))
             out[row, x.indices] = x.data
         return out
